@@ -1,0 +1,1 @@
+"""The conversation brain: a LangGraph agent over MCP tools."""

@@ -1,0 +1,1 @@
+"""The telephony edge: typed ARI client, calls, media sessions (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""What goes onto a PBX: FreePBX custom files, their renderer, and the dev PBX."""

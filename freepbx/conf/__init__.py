@@ -1,0 +1,1 @@
+"""Custom configuration files shipped to a FreePBX (templates)."""

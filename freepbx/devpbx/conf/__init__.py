@@ -1,0 +1,1 @@
+"""The dev PBX's FreePBX-shaped skeleton configuration (templates)."""

@@ -1,0 +1,1 @@
+"""The team's data and every operation on it, exposed as MCP tools."""

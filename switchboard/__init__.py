@@ -1,0 +1,1 @@
+"""Switchboard: shared settings, logging and the ``switchboard`` command line."""

@@ -1,0 +1,32 @@
+"""The ``switchboard`` command line: one group, one module per family of subcommands."""
+
+from __future__ import annotations
+
+import click
+
+from switchboard.cli.common import AppContext, pass_app
+from switchboard.logs import setup_logging
+from switchboard.settings import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Switchboard: a voice assistant that lives inside your phone system."""
+    settings = load_settings()
+    setup_logging("DEBUG" if verbose else settings.log_level, settings.log_format)
+    ctx.obj = AppContext(settings=settings)
+
+
+def _register() -> None:
+    from switchboard.cli import bench, pbx, run
+
+    main.add_command(run.run)
+    main.add_command(pbx.pbx)
+    main.add_command(bench.bench)
+
+
+_register()
+
+__all__ = ["main", "pass_app"]

@@ -1,0 +1,165 @@
+"""The one settings object, loaded once at start-up.
+
+Sources, highest priority first:
+
+1. environment variables ``SWITCHBOARD_<SECTION>__<FIELD>`` (e.g. ``SWITCHBOARD_ARI__URL``),
+2. a TOML file named by ``SWITCHBOARD_CONFIG`` (default ``~/.config/switchboard/config.toml``),
+3. the embedded defaults below (local dev PBX, SQLite, local models).
+
+Secrets (ARI password, token keys) come from the environment or that file; none live in the
+repository. When the ARI password is not given and Switchboard drives its own dev PBX, the
+password the dev PBX generated at build time is used (see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_cache_dir() -> Path:
+    """Where downloaded-once artefacts live (PBX root tarball, assembled models)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "switchboard"
+
+
+def default_state_dir() -> Path:
+    """Where run-time state lives (the dev PBX root, its secrets, the SQLite database)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "switchboard"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PbxSettings(_Section):
+    """Which Asterisk Switchboard talks to, and how the dev PBX is laid out."""
+
+    mode: Literal["dev", "external"] = "dev"
+    """``dev``: Switchboard builds and runs its own Asterisk in a chroot; ``external``: use
+    an existing Asterisk/FreePBX reached through the ``ari`` settings."""
+    bind_address: str = "127.0.0.1"
+    """Address the dev PBX's SIP, HTTP and WSS listeners bind to (``0.0.0.0`` for a LAN)."""
+    sip_port: int = 5060
+    http_port: int = 8088
+    wss_port: int = 7443
+    rtp_start: int = 10000
+    rtp_end: int = 10999
+    trunk_address: str = "127.0.0.2"
+    """Source address the dev PBX identifies as the Twilio trunk (Twilio's stand-in)."""
+    demo_did: str = "+15550100"
+    """The dialled number the dev PBX routes to the Stasis app."""
+    min_asterisk_version: str = "22.6.0"
+
+
+class AriSettings(_Section):
+    """How to reach ARI (REST + events websocket)."""
+
+    url: str = ""
+    """Base URL such as ``http://127.0.0.1:8088``; empty means "the dev PBX's"."""
+    user: str = "switchboard"
+    password: SecretStr | None = None
+    app: str = "switchboard"
+    connect_timeout_s: float = 5.0
+    request_timeout_s: float = 5.0
+    reconnect_initial_s: float = 0.5
+    reconnect_max_s: float = 10.0
+
+
+class MediaSettings(_Section):
+    """Media transport between Asterisk and the app."""
+
+    transport: Literal["websocket", "rtp", "auto"] = "auto"
+    """``websocket`` (chan_websocket, Asterisk ≥ 22.6), ``rtp`` (ulaw externalMedia), or
+    ``auto``: websocket when the connected Asterisk has chan_websocket."""
+    format: Literal["slin16"] = "slin16"
+    rtp_bind_address: str = "127.0.0.1"
+
+
+class CallSettings(_Section):
+    """Behaviour of one call in the foundation echo app."""
+
+    greeting_sound: str = "sound:hello-world"
+    """The Asterisk prompt played when a call is answered."""
+    answer_timeout_s: float = 5.0
+
+
+class Settings(BaseSettings):
+    """Every setting Switchboard reads, frozen after loading."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SWITCHBOARD_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    state_dir: Path = Field(default_factory=default_state_dir)
+    pbx: PbxSettings = PbxSettings()
+    ari: AriSettings = AriSettings()
+    media: MediaSettings = MediaSettings()
+    call: CallSettings = CallSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Init arguments, then the environment, then the TOML config file."""
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file_path()),
+        )
+
+    @property
+    def ari_url(self) -> str:
+        """The ARI base URL in force (explicit, or the dev PBX's HTTP listener)."""
+        if self.ari.url:
+            return self.ari.url.rstrip("/")
+        host = "127.0.0.1" if self.pbx.bind_address in ("0.0.0.0", "") else self.pbx.bind_address
+        return f"http://{host}:{self.pbx.http_port}"
+
+    @property
+    def devpbx_dir(self) -> Path:
+        """State folder of the dev PBX (its root filesystem, secrets, logs)."""
+        return self.state_dir / "devpbx"
+
+
+def config_file_path() -> Path:
+    """The TOML config file read by :class:`Settings`."""
+    explicit = os.environ.get("SWITCHBOARD_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "switchboard" / "config.toml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load the settings once; fill the ARI password from the dev PBX's secrets if unset."""
+    settings = Settings(**overrides)
+    if settings.ari.password is None and settings.pbx.mode == "dev":
+        from freepbx.devpbx.secrets import read_secrets  # local: avoids a cycle at import
+
+        secrets = read_secrets(settings.devpbx_dir)
+        if secrets is not None:
+            ari = settings.ari.model_copy(update={"password": SecretStr(secrets.ari_password)})
+            settings = settings.model_copy(update={"ari": ari})
+    return settings
