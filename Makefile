@@ -11,7 +11,10 @@ demo: install
 
 test: install lint typecheck pytest
 
-install: system-deps $(STAMP)
+# Extra install steps (tool venvs, models, npm bundles) append themselves here.
+EXTRA_INSTALL :=
+
+install: system-deps $(STAMP) $(EXTRA_INSTALL)
 
 system-deps:
 	@./scripts/install-system-deps.sh

@@ -1,0 +1,3 @@
+"""Shared pytest configuration: fixture modules live in tests/fixtures/ and are listed here."""
+
+pytest_plugins: list[str] = []
