@@ -13,6 +13,7 @@ test: install lint typecheck pytest
 
 # Extra install steps (tool venvs, models, npm bundles) append themselves here.
 EXTRA_INSTALL :=
+EXTRA_INSTALL += silero-vad
 
 install: system-deps $(STAMP) $(EXTRA_INSTALL)
 
@@ -39,3 +40,11 @@ unit: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Silero VAD's ONNX model ships in the silero-vad wheel; --no-deps keeps torch out.
+SILERO_STAMP := $(VENV)/.silero-vad-6.2.3
+.PHONY: silero-vad
+silero-vad: $(SILERO_STAMP)
+$(SILERO_STAMP): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps silero-vad==6.2.3
+	touch $(SILERO_STAMP)
