@@ -94,6 +94,34 @@ class CallSettings(_Section):
     answer_timeout_s: float = 5.0
 
 
+class DatabaseSettings(_Section):
+    """Where the team data lives (``mcp_tools``)."""
+
+    url: SecretStr | None = None
+    """SQLAlchemy async URL (``postgresql+asyncpg://...``); unset means the embedded SQLite
+    database ``<state_dir>/switchboard.db``."""
+    echo: bool = False
+    pool_size: int = 10
+
+
+class ToolsSettings(_Section):
+    """The MCP tool server: per-call tokens, PIN policy and its listener."""
+
+    token_key: SecretStr | None = None
+    """HMAC key signing per-call tool tokens; unset means a key generated once and kept in
+    ``<state_dir>/tool_token.key``."""
+    token_ttl_s: int = 900
+    token_issuer: str = "switchboard"
+    host: str = "127.0.0.1"
+    port: int = 8765
+    bcrypt_rounds: int = 12
+    pin_max_failures: int = 3
+    """Failures allowed (per user and per calling number) before the first lockout."""
+    pin_lockout_base_s: float = 30.0
+    """First lockout; each further failure doubles it up to ``pin_lockout_max_s``."""
+    pin_lockout_max_s: float = 3600.0
+
+
 class Settings(BaseSettings):
     """Every setting Switchboard reads, frozen after loading."""
 
@@ -112,6 +140,8 @@ class Settings(BaseSettings):
     ari: AriSettings = AriSettings()
     media: MediaSettings = MediaSettings()
     call: CallSettings = CallSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    tools: ToolsSettings = ToolsSettings()
 
     @classmethod
     def settings_customise_sources(
