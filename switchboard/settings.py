@@ -122,6 +122,71 @@ class ToolsSettings(_Section):
     pin_lockout_max_s: float = 3600.0
 
 
+TWILIO_SIGNALLING_RANGES: tuple[str, ...] = (
+    "54.172.60.0/30",
+    "54.244.51.0/30",
+    "54.171.127.192/30",
+    "35.156.191.128/30",
+    "54.65.63.192/30",
+    "54.169.127.128/30",
+    "54.252.254.64/30",
+    "177.71.206.192/30",
+)
+"""Twilio Elastic SIP Trunking signalling edges (us1, us2, ie1, de1, jp1, sg1, au1, br1).
+Twilio asks that all be allowed; re-check Twilio's IP page before deploying."""
+
+
+class FreepbxSettings(_Section):
+    """How ``switchboard freepbx install`` and ``switchboard doctor`` see a FreePBX 17 box."""
+
+    etc_dir: Path = Path("/etc/asterisk")
+    fwconsole: str = "fwconsole"
+    """FreePBX's command line (looked up on PATH)."""
+    asterisk: str = "asterisk"
+    """Asterisk's binary, used as ``asterisk -rx "..."``."""
+    min_freepbx_major: int = 17
+    udp_transport: str = "0.0.0.0-udp"
+    """The PJSIP UDP transport FreePBX made (Settings → Asterisk SIP Settings)."""
+    trunk_match: tuple[str, ...] = TWILIO_SIGNALLING_RANGES
+    """Source networks identified as the Twilio trunk (``match =`` lines)."""
+    assistant_exten: str = "7000"
+    """Internal extension that reaches the assistant."""
+    assistant_did: str = ""
+    """DID the internal extension pretends to have dialled (empty: the first Twilio number)."""
+    departments: dict[str, str] = Field(
+        default_factory=lambda: {"general": "400", "support": "401", "sales": "402"}
+    )
+    """Department name → FreePBX queue number (``ext-queues,<number>,1``)."""
+    webrtc_agents: tuple[str, ...] = ()
+    """WebRTC agent endpoints to create in ``pjsip.endpoint_custom.conf`` (GUI ones: leave empty)."""
+    wss_port: int = 7443
+    tls_cert_file: Path = Path("/etc/asterisk/keys/integration/webserver.crt")
+    tls_key_file: Path = Path("/etc/asterisk/keys/integration/webserver.key")
+    command_timeout_s: float = 120.0
+
+
+class TwilioSettings(_Section):
+    """The Twilio Elastic SIP trunk ``switchboard twilio provision`` creates or checks."""
+
+    account_sid: str = ""
+    auth_token: SecretStr | None = None
+    trunk_name: str = "switchboard"
+    """Friendly name that identifies the trunk (and its ACL/credential list) on re-runs."""
+    domain_name: str = ""
+    """Termination SIP domain, ``<name>.pstn.twilio.com``; FreePBX's trunk AOR points there."""
+    origination_uri: str = ""
+    """Where Twilio sends inbound calls: ``sip:<PBX public IP>:5060`` (Terraform prints it)."""
+    pbx_ips: tuple[str, ...] = ()
+    """PBX public addresses allowed to place outbound calls (IP access control list)."""
+    credential_username: str = ""
+    """Optional credential list user for termination (empty: IP ACL only)."""
+    credential_password: SecretStr | None = None
+    phone_numbers: tuple[str, ...] = ()
+    """E.164 numbers of the account to route to the trunk."""
+    api_base_url: str = ""
+    """Point the SDK at another host (a local fake in tests); empty means Twilio's own."""
+
+
 class Settings(BaseSettings):
     """Every setting Switchboard reads, frozen after loading."""
 
@@ -140,6 +205,8 @@ class Settings(BaseSettings):
     ari: AriSettings = AriSettings()
     media: MediaSettings = MediaSettings()
     call: CallSettings = CallSettings()
+    freepbx: FreepbxSettings = FreepbxSettings()
+    twilio: TwilioSettings = TwilioSettings()
     database: DatabaseSettings = DatabaseSettings()
     tools: ToolsSettings = ToolsSettings()
 
