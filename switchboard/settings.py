@@ -158,7 +158,7 @@ class FreepbxSettings(_Section):
     )
     """Department name → FreePBX queue number (``ext-queues,<number>,1``)."""
     webrtc_agents: tuple[str, ...] = ()
-    """WebRTC agent endpoints to create in ``pjsip.endpoint_custom.conf`` (GUI ones: leave empty)."""
+    """WebRTC agents to create in ``pjsip.endpoint_custom.conf`` (made in the GUI: leave empty)."""
     wss_port: int = 7443
     tls_cert_file: Path = Path("/etc/asterisk/keys/integration/webserver.crt")
     tls_key_file: Path = Path("/etc/asterisk/keys/integration/webserver.key")
