@@ -1,0 +1,80 @@
+"""The Stasis application: ARI connection + call manager, run until cancelled."""
+
+from __future__ import annotations
+
+import logging
+
+from ari_app.ari.connection import AriEventStream
+from ari_app.ari.events import Channel
+from ari_app.ari.rest import AriRest
+from ari_app.call.echo import EchoCall
+from ari_app.call.manager import CallManager, ManagedCall
+from freepbx.versions import has_chan_websocket, parse_asterisk_version
+from switchboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """Switchboard cannot work with this Asterisk or these settings; the message says why."""
+
+
+class SwitchboardApp:
+    """Connects to ARI, checks the Asterisk it found, and serves calls."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.ari.password is None:
+            raise ConfigurationError(
+                "no ARI password: set SWITCHBOARD_ARI__PASSWORD (or build the dev PBX)"
+            )
+        self.settings = settings
+        password = settings.ari.password.get_secret_value()
+        self.rest = AriRest(
+            settings.ari_url, settings.ari.user, password, timeout_s=settings.ari.request_timeout_s
+        )
+        self.events = AriEventStream(
+            settings.ari_url,
+            settings.ari.app,
+            settings.ari.user,
+            password,
+            connect_timeout_s=settings.ari.connect_timeout_s,
+            reconnect_initial_s=settings.ari.reconnect_initial_s,
+            reconnect_max_s=settings.ari.reconnect_max_s,
+        )
+        self.calls = CallManager(self._new_call)
+        self.asterisk_version = ""
+
+    def _new_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
+        return EchoCall(
+            self.rest,
+            channel,
+            args,
+            app=self.settings.ari.app,
+            ari_url=self.settings.ari_url,
+            greeting=self.settings.call.greeting_sound,
+        )
+
+    async def _on_connect(self) -> None:
+        info = await self.rest.asterisk_info()
+        self.asterisk_version = info.version
+        version = parse_asterisk_version(info.version)
+        transport = self.settings.media.transport
+        websocket_ok = has_chan_websocket(version) and await self.rest.module_loaded(
+            "chan_websocket.so"
+        )
+        if transport in ("websocket", "auto") and not websocket_ok:
+            raise ConfigurationError(
+                f"Asterisk {version} has no chan_websocket (needs 22.6+ with the module loaded); "
+                "the RTP media fallback is not available yet"
+            )
+        log.info("serving calls for app %r on Asterisk %s", self.settings.ari.app, version)
+
+    async def run(self) -> None:
+        """Serve calls until cancelled (reconnecting to ARI as needed)."""
+        try:
+            await self.events.run(
+                self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
+            )
+        finally:
+            await self.calls.drop_all()
+            await self.rest.close()

@@ -1,0 +1,1 @@
+"""ARI: typed events, REST calls and the events websocket."""

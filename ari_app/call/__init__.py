@@ -1,0 +1,1 @@
+"""Calls: one Call per inbound channel, the manager that routes events to them."""

@@ -1,0 +1,126 @@
+"""Route ARI events to calls: StasisStart of an inbound channel makes a call; the rest go to
+the call that owns the channel. Calls run as tasks the manager owns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Protocol
+
+from ari_app.ari.events import (
+    AriEvent,
+    Channel,
+    ChannelDestroyed,
+    ChannelDtmfReceived,
+    ChannelHangupRequest,
+    ChannelStateChange,
+    StasisEnd,
+    StasisStart,
+)
+from ari_app.call.echo import CallStats
+
+log = logging.getLogger(__name__)
+
+CHANNEL_EVENTS = (
+    StasisEnd,
+    ChannelDtmfReceived,
+    ChannelHangupRequest,
+    ChannelDestroyed,
+    ChannelStateChange,
+)
+
+
+class ManagedCall(Protocol):
+    """What the manager needs from a call object."""
+
+    events: asyncio.Queue[AriEvent]
+    stats: CallStats
+
+    def owns(self, channel_id: str) -> bool:
+        """True for channels this call created or serves."""
+
+    async def run(self) -> CallStats:
+        """Serve the call to its end, cleaning up."""
+
+
+CallFactory = Callable[[Channel, tuple[str, ...]], ManagedCall]
+
+
+class CallManager:
+    """Creates one call per inbound channel and feeds it its events."""
+
+    def __init__(self, factory: CallFactory, *, keep_finished: int = 200) -> None:
+        self._factory = factory
+        self._calls: dict[str, ManagedCall] = {}
+        self._tasks: set[asyncio.Task[CallStats]] = set()
+        self.finished: deque[CallStats] = deque(maxlen=keep_finished)
+        self.call_ended = asyncio.Condition()
+
+    @property
+    def active(self) -> int:
+        """Calls in progress."""
+        return len(self._tasks)
+
+    async def handle(self, event: AriEvent) -> None:
+        """Dispatch one event (never blocks on a call's work)."""
+        if isinstance(event, StasisStart):
+            if self._owner(event.channel.id) is not None:
+                return  # our own externalMedia channel entering the app
+            if not event.args or event.args[0] != "inbound":
+                log.info("ignoring channel %s with args %s", event.channel.id, event.args)
+                return
+            self._start(event)
+            return
+        if isinstance(event, CHANNEL_EVENTS):
+            call = self._owner(event.channel.id)
+            if call is not None:
+                call.events.put_nowait(event)
+
+    def _owner(self, channel_id: str) -> ManagedCall | None:
+        call = self._calls.get(channel_id)
+        if call is not None:
+            return call
+        return next((c for c in self._calls.values() if c.owns(channel_id)), None)
+
+    def _start(self, event: StasisStart) -> None:
+        call = self._factory(event.channel, event.args[1:])
+        self._calls[event.channel.id] = call
+        task = asyncio.create_task(
+            self._run(event.channel.id, call), name=f"call-{event.channel.id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        log.info(
+            "call %s from %r to %s", event.channel.id, event.channel.caller.number, event.args[1:]
+        )
+
+    async def _run(self, channel_id: str, call: ManagedCall) -> CallStats:
+        try:
+            stats = await call.run()
+        except Exception:
+            log.exception("call %s crashed", channel_id)
+            stats = call.stats
+            stats.outcome = "error"
+        finally:
+            self._calls.pop(channel_id, None)
+        self.finished.append(stats)
+        async with self.call_ended:
+            self.call_ended.notify_all()
+        log.info("call %s ended: %s after %.1f s", channel_id, stats.outcome, stats.ended_s or 0)
+        return stats
+
+    async def drop_all(self) -> None:
+        """Cancel every call (the ARI connection was lost: their channels are out of reach)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def wait_finished(self, count: int, timeout_s: float) -> list[CallStats]:
+        """Wait until at least ``count`` calls have finished; return the finished list."""
+        async with asyncio.timeout(timeout_s), self.call_ended:
+            await self.call_ended.wait_for(lambda: len(self.finished) >= count)
+        return list(self.finished)

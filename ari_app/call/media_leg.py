@@ -1,0 +1,56 @@
+"""Attach a chan_websocket externalMedia channel to a caller through a mixing bridge."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ari_app.ari.rest import AriRest, ignore_missing
+from ari_app.media.websocket import MediaWebSocket
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MediaLeg:
+    """The bridge and externalMedia channel serving one caller, and the media socket."""
+
+    bridge_id: str | None = None
+    media_channel_id: str | None = None
+    socket: MediaWebSocket | None = None
+
+    async def open(
+        self, rest: AriRest, ari_url: str, app: str, caller_id: str, media_channel_id: str
+    ) -> MediaWebSocket:
+        """Create the bridge, add the caller, create the media channel, connect its socket.
+
+        Each resource id is stored as soon as it exists, so :meth:`close` can undo a
+        half-finished set-up (the caller may hang up at any step).
+        """
+        bridge = await rest.create_bridge("mixing", name=f"call-{caller_id}")
+        self.bridge_id = bridge.id
+        await rest.add_channel(bridge.id, caller_id)
+        self.media_channel_id = media_channel_id
+        channel = await rest.external_media(
+            app=app,
+            fmt="slin16",
+            transport="websocket",
+            encapsulation="none",
+            connection_type="server",
+            channel_id=media_channel_id,
+        )
+        connection_id = channel.channelvars.get("MEDIA_WEBSOCKET_CONNECTION_ID", "")
+        if not connection_id:
+            raise RuntimeError("externalMedia gave no MEDIA_WEBSOCKET_CONNECTION_ID")
+        self.socket = await MediaWebSocket.connect(ari_url, connection_id)
+        await rest.add_channel(bridge.id, channel.id)
+        return self.socket
+
+    async def close(self, rest: AriRest) -> None:
+        """Close the socket, hang up the media channel, destroy the bridge (404 is fine)."""
+        if self.socket is not None:
+            await self.socket.close()
+        if self.media_channel_id is not None:
+            await ignore_missing(rest.hangup(self.media_channel_id))
+        if self.bridge_id is not None:
+            await ignore_missing(rest.destroy_bridge(self.bridge_id))
