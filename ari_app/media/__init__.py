@@ -1,0 +1,1 @@
+"""Media: codecs, framing and the transports between Asterisk and the app."""
