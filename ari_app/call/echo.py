@@ -18,7 +18,9 @@ from ari_app.ari.events import (
     ChannelDestroyed,
     ChannelDtmfReceived,
     ChannelHangupRequest,
+    PlaybackFinished,
     StasisEnd,
+    StasisStart,
 )
 from ari_app.ari.rest import AriHttpError, AriRest, ignore_missing
 from ari_app.call.media_leg import MediaLeg
@@ -42,6 +44,7 @@ class CallStats:
     ended_s: float | None = None
     outcome: str = "in progress"
     dtmf: list[str] = field(default_factory=list)
+    playbacks: list[str] = field(default_factory=list)
     frames_in: int = 0
     frames_gap_lost: int = 0
     frame_bytes: int = 0
@@ -70,6 +73,7 @@ class EchoCall:
         self.media_channel_id = f"{channel.id}-media"
         self.leg = MediaLeg()
         self.hung_up = asyncio.Event()
+        self.media_in_stasis = asyncio.Event()
         self.stats = CallStats(channel.id, channel.caller.number, args, time.monotonic())
 
     def owns(self, channel_id: str) -> bool:
@@ -87,9 +91,9 @@ class EchoCall:
         except* AriHttpError as group:
             self.stats.outcome = "error" if not self.hung_up.is_set() else "abandoned"
             log.info("call %s ended during set-up: %s", self.channel.id, group.exceptions[0])
-        except* MediaSessionError as group:
+        except* (MediaSessionError, TimeoutError) as group:
             self.stats.outcome = "error"
-            log.warning("call %s media failed: %s", self.channel.id, group.exceptions[0])
+            log.warning("call %s media failed: %r", self.channel.id, group.exceptions[0])
         finally:
             await self._cleanup()
         return self.stats
@@ -98,7 +102,12 @@ class EchoCall:
         try:
             await self.rest.answer(self.channel.id)
             socket = await self.leg.open(
-                self.rest, self.ari_url, self.app, self.channel.id, self.media_channel_id
+                self.rest,
+                self.ari_url,
+                self.app,
+                self.channel.id,
+                self.media_channel_id,
+                self.media_in_stasis,
             )
             self.stats.media_ready_s = time.monotonic() - self.stats.started
             await self.rest.play(f"channels/{self.channel.id}", self.greeting)
@@ -128,7 +137,11 @@ class EchoCall:
     async def _watch_events(self) -> None:
         while True:
             event = await self.events.get()
-            if isinstance(event, ChannelDtmfReceived) and event.channel.id == self.channel.id:
+            if isinstance(event, StasisStart) and event.channel.id == self.media_channel_id:
+                self.media_in_stasis.set()
+            elif isinstance(event, PlaybackFinished):
+                self.stats.playbacks.append(event.playback.media_uri)
+            elif isinstance(event, ChannelDtmfReceived) and event.channel.id == self.channel.id:
                 self.stats.dtmf.append(event.digit)
                 log.info("call %s: DTMF %s", self.channel.id, event.digit)
             elif isinstance(event, ChannelHangupRequest | ChannelDestroyed | StasisEnd) and (

@@ -17,6 +17,8 @@ from ari_app.ari.events import (
     ChannelDtmfReceived,
     ChannelHangupRequest,
     ChannelStateChange,
+    PlaybackFinished,
+    PlaybackStarted,
     StasisEnd,
     StasisStart,
 )
@@ -67,8 +69,10 @@ class CallManager:
     async def handle(self, event: AriEvent) -> None:
         """Dispatch one event (never blocks on a call's work)."""
         if isinstance(event, StasisStart):
-            if self._owner(event.channel.id) is not None:
-                return  # our own externalMedia channel entering the app
+            owner = self._owner(event.channel.id)
+            if owner is not None:  # a channel a call created (its media channel) entering
+                owner.events.put_nowait(event)
+                return
             if not event.args or event.args[0] != "inbound":
                 log.info("ignoring channel %s with args %s", event.channel.id, event.args)
                 return
@@ -76,8 +80,13 @@ class CallManager:
             return
         if isinstance(event, CHANNEL_EVENTS):
             call = self._owner(event.channel.id)
-            if call is not None:
-                call.events.put_nowait(event)
+        elif isinstance(event, PlaybackStarted | PlaybackFinished):
+            kind, _, target = event.playback.target_uri.partition(":")
+            call = self._owner(target) if kind == "channel" else None
+        else:
+            return
+        if call is not None:
+            call.events.put_nowait(event)
 
     def _owner(self, channel_id: str) -> ManagedCall | None:
         call = self._calls.get(channel_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -20,12 +21,21 @@ class MediaLeg:
     socket: MediaWebSocket | None = None
 
     async def open(
-        self, rest: AriRest, ari_url: str, app: str, caller_id: str, media_channel_id: str
+        self,
+        rest: AriRest,
+        ari_url: str,
+        app: str,
+        caller_id: str,
+        media_channel_id: str,
+        media_in_stasis: asyncio.Event,
+        timeout_s: float = 5.0,
     ) -> MediaWebSocket:
         """Create the bridge, add the caller, create the media channel, connect its socket.
 
-        Each resource id is stored as soon as it exists, so :meth:`close` can undo a
-        half-finished set-up (the caller may hang up at any step).
+        The media channel enters the app (StasisStart) only once its socket is connected;
+        ``media_in_stasis`` is set by the call when that event arrives, and only then can the
+        channel join the bridge. Each resource id is stored as soon as it exists, so
+        :meth:`close` can undo a half-finished set-up (the caller may hang up at any step).
         """
         bridge = await rest.create_bridge("mixing", name=f"call-{caller_id}")
         self.bridge_id = bridge.id
@@ -43,6 +53,8 @@ class MediaLeg:
         if not connection_id:
             raise RuntimeError("externalMedia gave no MEDIA_WEBSOCKET_CONNECTION_ID")
         self.socket = await MediaWebSocket.connect(ari_url, connection_id)
+        async with asyncio.timeout(timeout_s):
+            await media_in_stasis.wait()
         await rest.add_channel(bridge.id, channel.id)
         return self.socket
 

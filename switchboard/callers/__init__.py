@@ -1,0 +1,1 @@
+"""Real SIP callers (baresip, SIPp) and audio checks, for tests and commands."""
