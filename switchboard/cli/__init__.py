@@ -25,6 +25,10 @@ def _register() -> None:
     main.add_command(run.run)
     main.add_command(pbx.pbx)
     main.add_command(bench.bench)
+    from switchboard.cli import doctor, freepbx
+
+    main.add_command(freepbx.freepbx)
+    main.add_command(doctor.doctor)
 
 
 _register()

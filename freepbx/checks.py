@@ -1,0 +1,293 @@
+"""The checks ``switchboard doctor`` runs and ``switchboard freepbx install`` verifies with.
+
+Each check returns a :class:`Check`: ``ok``, ``warn`` (works, but not the best way) or
+``fail`` (Switchboard will not work), with what was found and, when not ok, the fix in the
+words an admin types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from freepbx import blocks, layout
+from freepbx.desired import Desired, existing_queues
+from freepbx.system import AriProbe, Commands, PbxCommandError
+from freepbx.versions import has_chan_websocket, parse_asterisk_version
+from switchboard.settings import FreepbxSettings
+
+Status = Literal["ok", "warn", "fail"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One finding: what was checked, how it stands, and how to fix it."""
+
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def ok(name: str, detail: str) -> Check:
+    """A passing check."""
+    return Check(name, "ok", detail)
+
+
+def check_tree(etc: Path) -> Check:
+    """Is ``etc`` a FreePBX-made ``/etc/asterisk``?"""
+    missing = layout.missing_markers(etc)
+    if missing:
+        return Check(
+            "freepbx.tree",
+            "fail",
+            f"{etc} lacks {', '.join(missing)}",
+            "run on the FreePBX 17 machine, or set freepbx.etc_dir to its /etc/asterisk",
+        )
+    return ok("freepbx.tree", f"{etc} is FreePBX-shaped")
+
+
+def check_freepbx_version(cmds: Commands, min_major: int) -> Check:
+    """FreePBX's major version (17 is what the custom files are written for)."""
+    try:
+        text = cmds.freepbx_version()
+        version = parse_asterisk_version(text)
+    except (PbxCommandError, ValueError) as exc:
+        return Check("freepbx.version", "fail", str(exc), "install FreePBX 17 (fwconsole on PATH)")
+    if version.major < min_major:
+        return Check(
+            "freepbx.version",
+            "fail",
+            f"FreePBX {version} found",
+            f"upgrade to FreePBX {min_major} (fwconsole ma upgradeall after a version upgrade)",
+        )
+    return ok("freepbx.version", f"FreePBX {version}")
+
+
+def check_asterisk_version(cmds: Commands) -> Check:
+    """Asterisk's version decides the media transport: chan_websocket (22.6+) or RTP."""
+    try:
+        version = parse_asterisk_version(cmds.asterisk_version())
+    except (PbxCommandError, ValueError) as exc:
+        return Check(
+            "asterisk.version",
+            "fail",
+            str(exc),
+            "start Asterisk (fwconsole start) and run this as root or the asterisk user",
+        )
+    if version.major < 20:
+        return Check("asterisk.version", "fail", f"Asterisk {version}", "upgrade to Asterisk 22")
+    if not has_chan_websocket(version):
+        return Check(
+            "asterisk.version",
+            "warn",
+            f"Asterisk {version}: no chan_websocket, media falls back to RTP (ulaw)",
+            "upgrade to Asterisk 22.8+ for websocket media (media.transport=auto picks it)",
+        )
+    return ok("asterisk.version", f"Asterisk {version}: chan_websocket media")
+
+
+def check_includes(etc: Path) -> list[Check]:
+    """Does each FreePBX top-level file include the custom file Switchboard writes?"""
+    found = []
+    for t in layout.TARGETS:
+        name = f"include.{t.filename}"
+        if t.filename in layout.includes(layout.read(etc, t.parent)):
+            found.append(ok(name, f"{t.parent} includes {t.filename}"))
+        else:
+            found.append(
+                Check(
+                    name,
+                    "fail",
+                    f"{t.parent} does not include {t.filename}",
+                    f"FreePBX writes that line: run `fwconsole reload`; if still missing, add "
+                    f"'#include {t.filename}' to {t.parent}",
+                )
+            )
+    return found
+
+
+def check_blocks(etc: Path, desired: Desired) -> list[Check]:
+    """Is each Switchboard block present, current and free of clashes with the admin's lines?"""
+    found = []
+    for t in layout.TARGETS:
+        name = f"block.{t.filename}"
+        path = etc / t.filename
+        text = layout.read(etc, t.filename)
+        try:
+            parts = blocks.split(text, str(path))
+        except blocks.BlockError as exc:
+            found.append(Check(name, "fail", str(exc), "fix the markers, then re-run install"))
+            continue
+        body = desired.bodies[t.filename]
+        peers = "".join(layout.read(etc, p) for p in t.peers)
+        clashes = blocks.conflicts(parts.outside + peers, body)
+        if clashes:
+            found.append(
+                Check(
+                    f"clash.{t.filename}",
+                    "fail",
+                    f"{t.filename} or FreePBX's {', '.join(t.peers)} already define "
+                    f"{'; '.join(clashes)}",
+                    "rename or remove those objects (or Switchboard's settings), then re-run",
+                )
+            )
+        elif parts.block is None:
+            found.append(
+                Check(
+                    name, "fail", f"no Switchboard block in {path}", "switchboard freepbx install"
+                )
+            )
+        elif blocks.block_body(text) != blocks.block_body(blocks.make_block(body)):
+            found.append(
+                Check(
+                    name,
+                    "fail",
+                    f"the block in {path} differs from the settings",
+                    "switchboard freepbx install",
+                )
+            )
+        else:
+            found.append(ok(name, f"{t.filename}: {t.purpose}"))
+    return found
+
+
+def check_transport(etc: Path, transport: str) -> Check:
+    """Does the PJSIP UDP transport the trunk endpoint names exist?"""
+    names = layout.section_names(layout.read(etc, layout.TRANSPORTS_GENERATED))
+    if transport in names:
+        return ok("pjsip.transport", f"transport {transport} exists")
+    return Check(
+        "pjsip.transport",
+        "fail",
+        f"no transport [{transport}] in {layout.TRANSPORTS_GENERATED} (found: {', '.join(names)})",
+        "set freepbx.udp_transport to your UDP transport's name",
+    )
+
+
+def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
+    """The ``fwconsole setting`` calls that would make HTTPS/WSS match the settings."""
+    http = layout.parse_settings(layout.read(etc, layout.HTTP_GENERATED))
+    cert, key = str(fp.tls_cert_file), str(fp.tls_key_file)
+    good = {
+        "HTTPTLSENABLE": http.get("tlsenable", "").lower() in ("yes", "1", "true", "on"),
+        "HTTPTLSBINDPORT": layout.bind_port(http.get("tlsbindaddr", "")) == fp.wss_port,
+        "HTTPTLSCERTFILE": http.get("tlscertfile") == cert,
+        "HTTPTLSPRIVATEKEY": http.get("tlsprivatekey") == key,
+    }
+    wanted = {
+        "HTTPTLSENABLE": "1",
+        "HTTPTLSBINDPORT": str(fp.wss_port),
+        "HTTPTLSCERTFILE": cert,
+        "HTTPTLSPRIVATEKEY": key,
+    }
+    return {k: v for k, v in wanted.items() if not good[k]}
+
+
+def check_tls(etc: Path, fp: FreepbxSettings) -> list[Check]:
+    """HTTPS/WSS on the agents' port with the configured certificate, and the files exist."""
+    found = []
+    changes = tls_changes(etc, fp)
+    if changes:
+        cmds = "; ".join(f"fwconsole setting {k} {v}" for k, v in changes.items())
+        found.append(
+            Check(
+                "http.tls",
+                "fail",
+                f"{layout.HTTP_GENERATED} differs in {', '.join(changes)}",
+                f"{cmds}; fwconsole reload",
+            )
+        )
+    else:
+        found.append(ok("http.tls", f"WSS on {fp.wss_port} with {fp.tls_cert_file}"))
+    for label, path in (("cert", fp.tls_cert_file), ("key", fp.tls_key_file)):
+        if path.is_file():
+            found.append(ok(f"http.tls_{label}", str(path)))
+        else:
+            found.append(
+                Check(
+                    f"http.tls_{label}",
+                    "fail",
+                    f"{path} does not exist",
+                    "make a certificate in Admin → Certificate Management (set it as default), "
+                    f"or set freepbx.tls_{label}_file",
+                )
+            )
+    return found
+
+
+def check_queues(etc: Path, departments: dict[str, str]) -> list[Check]:
+    """Each department's queue exists exactly once (FreePBX's GUI or Switchboard's block)."""
+    gui = existing_queues(etc)
+    body = blocks.block_body(layout.read(etc, "queues_custom.conf")) or ""
+    ours = set(layout.section_names(body))
+    found = []
+    for name, number in departments.items():
+        check = f"queue.{name}"
+        if number in gui and number in ours:
+            found.append(
+                Check(
+                    check,
+                    "fail",
+                    f"queue {number} is defined by FreePBX and by Switchboard",
+                    "switchboard freepbx install (drops Switchboard's copy)",
+                )
+            )
+        elif number in gui:
+            found.append(ok(check, f"queue {number} (FreePBX)"))
+        elif number in ours:
+            found.append(ok(check, f"queue {number} (Switchboard's block)"))
+        else:
+            found.append(
+                Check(
+                    check,
+                    "fail",
+                    f"no queue {number}",
+                    "switchboard freepbx install, or make it in Applications → Queues",
+                )
+            )
+    return found
+
+
+def check_ari(probe: AriProbe) -> Check:
+    """ARI answers with Switchboard's user."""
+    status, _ = probe.get("asterisk/info")
+    if status == 200:
+        return ok("ari.reachable", f"ARI at {probe.url} accepts user {probe.user}")
+    fixes = {
+        0: "Asterisk's HTTP server is off or elsewhere: set ari.url, or "
+        "fwconsole setting HTTPENABLED 1; fwconsole reload",
+        401: "the ARI user's password differs: re-run switchboard freepbx install",
+        404: "ARI is disabled: fwconsole setting ENABLE_ARI 1; fwconsole reload",
+    }
+    what = "no answer" if status == 0 else f"HTTP {status}"
+    return Check(
+        "ari.reachable",
+        "fail",
+        f"ARI at {probe.url}: {what}",
+        fixes.get(status, "see docs/troubleshooting.md"),
+    )
+
+
+def check_app(probe: AriProbe, app: str) -> Check:
+    """Is the Stasis app registered (Switchboard connected to ARI)?"""
+    status, _ = probe.get(f"applications/{app}")
+    if status == 200:
+        return ok("ari.app", f"Stasis app {app} is registered")
+    return Check(
+        "ari.app",
+        "warn",
+        f"Stasis app {app} is not registered (HTTP {status})",
+        "start Switchboard: `switchboard run` (or its systemd unit)",
+    )
+
+
+def worst(checks: list[Check]) -> Status:
+    """The overall status of a list of checks."""
+    states = {c.status for c in checks}
+    return "fail" if "fail" in states else "warn" if "warn" in states else "ok"

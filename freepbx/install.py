@@ -1,0 +1,139 @@
+"""``switchboard freepbx install``: put Switchboard onto a FreePBX 17 box, idempotently.
+
+Steps: preflight checks (FreePBX/Asterisk versions, includes, settings, clashes with the
+admin's own objects) → write Switchboard's marked blocks into the ``*_custom.conf`` files
+(the admin's lines outside them are kept; the first change of a file keeps a
+``.pre-switchboard`` copy) → set HTTPS/WSS with ``fwconsole setting`` → ``fwconsole reload``
+→ verify (blocks, HTTPS, queues, ARI, app). When nothing differs, nothing is written, set
+or reloaded, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from freepbx import blocks, checks, layout
+from freepbx.checks import Check
+from freepbx.desired import Desired
+from freepbx.doctor import Pbx, preflight, verify
+from freepbx.system import PbxCommandError
+
+BACKUP_SUFFIX = ".pre-switchboard"
+
+
+@dataclass
+class InstallReport:
+    """What an install did (or, with ``dry_run``, would do)."""
+
+    dry_run: bool
+    preflight: list[Check]
+    files: list[str] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
+    reloaded: bool = False
+    verify: list[Check] = field(default_factory=list)
+    missing_queues: list[str] = field(default_factory=list)
+    new_agent_passwords: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def status(self) -> checks.Status:
+        """``fail`` if preflight, a step or verification failed; else the worst warning."""
+        if self.error:
+            return "fail"
+        return checks.worst(self.preflight + self.verify)
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was (or would be) written or set."""
+        return bool(self.files or self.settings)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "files": self.files,
+            "settings": self.settings,
+            "reloaded": self.reloaded,
+            "missing_queues": self.missing_queues,
+            "new_agent_passwords": self.new_agent_passwords,
+            "error": self.error,
+            "preflight": [c.as_dict() for c in self.preflight],
+            "verify": [c.as_dict() for c in self.verify],
+        }
+
+
+def planned_files(etc: Path, desired: Desired) -> dict[str, str]:
+    """Custom file → its new full text, for the files whose block must change."""
+    changes = {}
+    for t in layout.TARGETS:
+        old = layout.read(etc, t.filename)
+        new = blocks.merge(old, desired.bodies[t.filename], str(etc / t.filename))
+        if new != old:
+            changes[t.filename] = new
+    return changes
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace ``path`` atomically, keeping its owner and mode (new files: the folder's owner).
+
+    The first time Switchboard changes an existing file, the original is kept beside it.
+    """
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    ref = path if path.exists() else path.parent
+    st = ref.stat()
+    if path.exists() and not backup.exists():
+        shutil.copy2(path, backup)
+    tmp = path.with_name(f".{path.name}.switchboard-tmp")
+    tmp.write_text(text)
+    os.chmod(tmp, st.st_mode & 0o777 if path.exists() else 0o664)
+    if os.geteuid() == 0:
+        os.chown(tmp, st.st_uid, st.st_gid)
+    tmp.replace(path)
+
+
+def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> InstallReport:
+    """Run the installer against ``pbx``; never raises for PBX trouble (see the report)."""
+    found, desired = preflight(pbx)
+    report = InstallReport(dry_run, found)
+    if checks.worst(found) == "fail" or desired is None:
+        report.error = "preflight failed: nothing was changed"
+        return report
+    fp = pbx.settings.freepbx
+    report.missing_queues = desired.missing_queues
+    report.new_agent_passwords = desired.new_agent_passwords
+    files = planned_files(fp.etc_dir, desired)
+    report.files = sorted(files)
+    report.settings = checks.tls_changes(fp.etc_dir, fp)
+    if dry_run:
+        return report
+    try:
+        for name, text in files.items():
+            write_file(fp.etc_dir / name, text)
+        for key, value in report.settings.items():
+            pbx.cmds.set_setting(key, value)
+        if report.changed:
+            pbx.cmds.reload()
+            report.reloaded = True
+    except (PbxCommandError, OSError) as exc:
+        report.error = str(exc)
+        return report
+    report.verify = _verify_with_wait(pbx, desired, ari_wait_s if report.reloaded else 0.0)
+    return report
+
+
+def _verify_with_wait(pbx: Pbx, desired: Desired, wait_s: float) -> list[Check]:
+    """Verify; after a reload, give ARI a few seconds to come back before judging it."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = verify(pbx, desired)
+        ari = next(c for c in found if c.name == "ari.reachable")
+        if ari.status == "ok" or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.5)

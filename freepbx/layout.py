@@ -1,0 +1,132 @@
+"""Where Switchboard's lines go on a FreePBX 17 box, and how FreePBX includes them (pure).
+
+FreePBX regenerates ``extensions_additional.conf``, ``pjsip.endpoint.conf``,
+``queues_additional.conf`` and friends on every ``fwconsole reload``; it never touches the
+``*_custom.conf`` files, which its own top-level files ``#include``. Each :class:`Target`
+names one custom file Switchboard writes a marked block into, the FreePBX file that must
+include it, and the generated files whose objects the block must not collide with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_INCLUDE = re.compile(r'^\s*#(?:try)?include\s+"?([^"\s]+)"?\s*$')
+
+
+@dataclass(frozen=True)
+class Target:
+    """One custom file Switchboard manages a block in."""
+
+    filename: str
+    parent: str
+    """The FreePBX file that includes ``filename`` (FreePBX writes that line itself)."""
+    peers: tuple[str, ...]
+    """Generated files whose objects share a namespace with this file's."""
+    purpose: str
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "extensions_custom.conf",
+        "extensions.conf",
+        ("extensions_additional.conf",),
+        "Stasis entry context for the Custom Destination; department queue dialplan",
+    ),
+    Target(
+        "ari_additional_custom.conf",
+        "ari.conf",
+        ("ari_additional.conf",),
+        "Switchboard's ARI user",
+    ),
+    Target(
+        "pjsip.endpoint_custom.conf",
+        "pjsip.conf",
+        ("pjsip.endpoint.conf", "pjsip.auth.conf"),
+        "Twilio trunk endpoint; WebRTC agent endpoints",
+    ),
+    Target(
+        "pjsip.aor_custom.conf",
+        "pjsip.conf",
+        ("pjsip.aor.conf",),
+        "Twilio trunk AOR (termination URI)",
+    ),
+    Target(
+        "pjsip.identify_custom.conf",
+        "pjsip.conf",
+        ("pjsip.identify.conf",),
+        "Twilio trunk identify by Twilio's signalling ranges",
+    ),
+    Target(
+        "queues_custom.conf",
+        "queues.conf",
+        ("queues_additional.conf",),
+        "department queues FreePBX does not have yet",
+    ),
+)
+
+FREEPBX_MARKERS = ("extensions.conf", "pjsip.conf", "ari.conf", "queues.conf")
+"""Files every FreePBX 17 ``/etc/asterisk`` has; their absence means "not a FreePBX tree"."""
+
+HTTP_GENERATED = "http_additional.conf"
+"""Where FreePBX writes its Advanced Settings for Asterisk's HTTP server."""
+TRANSPORTS_GENERATED = "pjsip.transports.conf"
+QUEUES_GENERATED = "queues_additional.conf"
+
+
+def target(filename: str) -> Target:
+    """The :class:`Target` for ``filename``."""
+    for t in TARGETS:
+        if t.filename == filename:
+            return t
+    raise KeyError(filename)
+
+
+def includes(text: str) -> list[str]:
+    """The file names ``#include``/``#tryinclude`` lines of ``text`` name (basenames)."""
+    found = []
+    for line in text.splitlines():
+        match = _INCLUDE.match(line)
+        if match:
+            found.append(Path(match.group(1)).name)
+    return found
+
+
+def missing_markers(etc: Path) -> list[str]:
+    """Which of FreePBX's top-level files are absent from ``etc``."""
+    return [name for name in FREEPBX_MARKERS if not (etc / name).is_file()]
+
+
+def read(etc: Path, filename: str) -> str:
+    """A config file's text, or ``""`` when it does not exist."""
+    path = etc / filename
+    return path.read_text() if path.is_file() else ""
+
+
+def parse_settings(text: str) -> dict[str, str]:
+    """``key=value`` lines of a flat Asterisk config (first section only; comments dropped)."""
+    values: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if "=" in line and not line.startswith(("[", "#")):
+            key, _, value = line.partition("=")
+            values[key.strip().lower()] = value.lstrip(">").strip()
+    return values
+
+
+def section_names(text: str) -> list[str]:
+    """The ``[name]`` headers of ``text`` in order (comments dropped)."""
+    names = []
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("[") and "]" in line:
+            names.append(line[1 : line.index("]")].strip())
+    return names
+
+
+def bind_port(value: str) -> int | None:
+    """The port of an Asterisk bind address (``[::]:7443``, ``0.0.0.0:7443``, ``7443``)."""
+    tail = value.rsplit(":", 1)[-1] if ":" in value else value
+    return int(tail) if tail.isdigit() else None

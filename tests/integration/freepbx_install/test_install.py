@@ -1,0 +1,194 @@
+"""`switchboard freepbx install` against a FreePBX-shaped tree with fwconsole stand-ins."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from freepbx import blocks
+from freepbx.doctor import pbx_from_settings, run_doctor
+from freepbx.install import BACKUP_SUFFIX, install
+from switchboard.cli import main
+from tests.integration.freepbx_install.conftest import ADMIN_LINES, FakePbx
+
+WRITTEN = [
+    "ari_additional_custom.conf",
+    "extensions_custom.conf",
+    "pjsip.aor_custom.conf",
+    "pjsip.endpoint_custom.conf",
+    "pjsip.identify_custom.conf",
+    "queues_custom.conf",
+]
+
+
+def statuses(checks: list[dict[str, str]]) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in checks}
+
+
+def test_first_install_writes_blocks_sets_tls_reloads_and_verifies(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings()
+    report = install(pbx_from_settings(settings))
+    assert report.error == ""
+    assert report.files == WRITTEN
+    fp = settings.freepbx
+    assert fake_pbx.fw_calls() == [
+        ["fwconsole", "setting", "HTTPTLSENABLE", "1"],
+        ["fwconsole", "setting", "HTTPTLSBINDPORT", "7443"],
+        ["fwconsole", "setting", "HTTPTLSCERTFILE", str(fp.tls_cert_file)],
+        ["fwconsole", "setting", "HTTPTLSPRIVATEKEY", str(fp.tls_key_file)],
+        ["fwconsole", "reload"],
+    ]
+    checks = statuses([c.as_dict() for c in report.verify])
+    assert checks["ari.reachable"] == "ok"  # the fake ARI verified the crypt we wrote
+    assert checks["http.tls"] == "ok"
+    assert checks["ari.app"] == "warn"  # Switchboard itself is not running here
+    assert {k: v for k, v in checks.items() if v == "fail"} == {}
+    assert report.status == "warn"
+    assert report.missing_queues == ["sales", "support"]
+    assert sorted(report.new_agent_passwords) == ["2001", "2002"]
+
+
+def test_admin_lines_survive_byte_for_byte(fake_pbx: FakePbx) -> None:
+    install(pbx_from_settings(fake_pbx.settings()))
+    for name, original in ADMIN_LINES.items():
+        text = (fake_pbx.etc / name).read_text()
+        assert blocks.split(text).outside == original
+        assert (fake_pbx.etc / (name + BACKUP_SUFFIX)).read_text() == original
+
+
+def test_blocks_hold_the_shipped_objects(fake_pbx: FakePbx) -> None:
+    install(pbx_from_settings(fake_pbx.settings()))
+    ext = blocks.block_body((fake_pbx.etc / "extensions_custom.conf").read_text()) or ""
+    assert "[switchboard-inbound]" in ext
+    assert "Stasis(switchboard,inbound,${SWITCHBOARD_DID})" in ext
+    assert "exten => 401,1," in ext and "exten => 402,1," in ext
+    assert "exten => 400,1," not in ext  # FreePBX already has the general queue
+    ident = blocks.block_body((fake_pbx.etc / "pjsip.identify_custom.conf").read_text()) or ""
+    assert "match = 54.172.60.0/30" in ident and "match = 177.71.206.192/30" in ident
+    aor = blocks.block_body((fake_pbx.etc / "pjsip.aor_custom.conf").read_text()) or ""
+    assert "contact = sip:acme.pstn.twilio.com" in aor
+    endpoint = (fake_pbx.etc / "pjsip.endpoint_custom.conf").read_text()
+    assert "transport = 0.0.0.0-udp" in endpoint and "[2002-auth]" in endpoint
+    queues = blocks.block_body((fake_pbx.etc / "queues_custom.conf").read_text()) or ""
+    assert "[401]" in queues and "[402]" in queues and "[400]" not in queues
+    ari = (fake_pbx.etc / "ari_additional_custom.conf").read_text()
+    assert "[switchboard]" in ari and "password = $6$" in ari
+
+
+def test_second_run_changes_nothing(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings()
+    install(pbx_from_settings(settings))
+    before = {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")}
+    calls = len(fake_pbx.fw_calls())
+    again = install(pbx_from_settings(settings))
+    assert again.files == [] and again.settings == {} and not again.reloaded
+    assert again.new_agent_passwords == {}
+    assert len(fake_pbx.fw_calls()) == calls
+    assert {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")} == before
+    assert again.status == "warn"
+
+
+def test_dry_run_writes_and_sets_nothing(fake_pbx: FakePbx) -> None:
+    before = {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")}
+    report = install(pbx_from_settings(fake_pbx.settings()), dry_run=True)
+    assert report.files == WRITTEN and "HTTPTLSBINDPORT" in report.settings
+    assert fake_pbx.fw_calls() == []
+    assert {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")} == before
+
+
+def test_changed_ari_password_rewrites_only_that_block(fake_pbx: FakePbx) -> None:
+    from pydantic import SecretStr
+
+    settings = fake_pbx.settings()
+    install(pbx_from_settings(settings))
+    agents = (fake_pbx.etc / "pjsip.endpoint_custom.conf").read_text()
+    ari = settings.ari.model_copy(update={"password": SecretStr("another-one")})
+    changed = settings.model_copy(update={"ari": ari})
+    report = install(pbx_from_settings(changed))
+    assert report.files == ["ari_additional_custom.conf"] and report.reloaded
+    assert statuses([c.as_dict() for c in report.verify])["ari.reachable"] == "ok"
+    assert (fake_pbx.etc / "pjsip.endpoint_custom.conf").read_text() == agents
+
+
+def test_clash_with_admin_object_stops_before_writing(fake_pbx: FakePbx) -> None:
+    path = fake_pbx.etc / "pjsip.endpoint_custom.conf"
+    path.write_text(path.read_text() + "\n[twilio]\ntype=endpoint\ncontext=from-pstn\n")
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    assert report.status == "fail" and "nothing was changed" in report.error
+    clash = next(c for c in report.preflight if c.name == "clash.pjsip.endpoint_custom.conf")
+    assert "[twilio] (type = endpoint)" in clash.detail
+    assert fake_pbx.fw_calls() == []
+    assert not (fake_pbx.etc / "ari_additional_custom.conf").exists()
+
+
+def test_missing_include_and_old_freepbx_fail_preflight(
+    fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pj = fake_pbx.etc / "pjsip.conf"
+    pj.write_text(pj.read_text().replace("#include pjsip.identify_custom.conf\n", ""))
+    monkeypatch.setenv("FAKE_FREEPBX_VERSION", "16.0.40")
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    failed = {c.name for c in report.preflight if c.status == "fail"}
+    assert failed == {"include.pjsip.identify_custom.conf", "freepbx.version"}
+    assert fake_pbx.fw_calls() == []
+
+
+def test_old_asterisk_warns_rtp_media(fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_ASTERISK_VERSION", "21.4.0")
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    version = next(c for c in report.preflight if c.name == "asterisk.version")
+    assert version.status == "warn" and "RTP" in version.detail
+    assert report.error == ""
+
+
+def test_queue_made_in_gui_later_is_flagged_then_dropped(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings()
+    install(pbx_from_settings(settings))
+    gui = fake_pbx.etc / "queues_additional.conf"
+    gui.write_text(gui.read_text() + "\n[401]\nstrategy=ringall\n")
+    found = {c.name: c for c in run_doctor(pbx_from_settings(settings))}
+    assert found["queue.support"].status == "fail"
+    report = install(pbx_from_settings(settings))
+    assert report.missing_queues == ["sales"]
+    assert statuses([c.as_dict() for c in report.verify])["queue.support"] == "ok"
+
+
+def test_missing_settings_are_named(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings()
+    bare = settings.model_copy(
+        update={"twilio": settings.twilio.model_copy(update={"domain_name": ""})}
+    )
+    report = install(pbx_from_settings(bare))
+    config = next(c for c in report.preflight if c.name == "config")
+    assert config.status == "fail" and "twilio.domain_name" in config.detail
+
+
+def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
+    env = {
+        **fake_pbx.env,
+        "SWITCHBOARD_FREEPBX__ETC_DIR": str(fake_pbx.etc),
+        "SWITCHBOARD_FREEPBX__TLS_CERT_FILE": str(fake_pbx.settings().freepbx.tls_cert_file),
+        "SWITCHBOARD_FREEPBX__TLS_KEY_FILE": str(fake_pbx.settings().freepbx.tls_key_file),
+        "SWITCHBOARD_ARI__URL": fake_pbx.ari_url,
+        "SWITCHBOARD_ARI__PASSWORD": "s3cret-ari-password",
+        "SWITCHBOARD_TWILIO__DOMAIN_NAME": "acme.pstn.twilio.com",
+        "SWITCHBOARD_PBX__MODE": "external",
+    }
+    runner = CliRunner()
+    doc = runner.invoke(main, ["doctor", "--json"], env=env)
+    assert doc.exit_code == 1, doc.output
+    before = json.loads(doc.output)
+    assert before["status"] == "fail"
+    assert statuses(before["checks"])["block.extensions_custom.conf"] == "fail"
+    text = runner.invoke(main, ["doctor"], env=env)
+    assert "fix: switchboard freepbx install" in text.output
+    inst = runner.invoke(main, ["freepbx", "install"], env=env)
+    assert inst.exit_code == 0, inst.output
+    assert "changed extensions_custom.conf" in inst.output and "install: warn" in inst.output
+    doc = runner.invoke(main, ["doctor", "--json"], env=env)
+    assert doc.exit_code == 0, doc.output
+    after = json.loads(doc.output)
+    assert after["status"] == "warn"
+    assert [c["name"] for c in after["checks"] if c["status"] != "ok"] == ["ari.app"]

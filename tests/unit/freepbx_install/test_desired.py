@@ -1,0 +1,27 @@
+"""Rendering the blocks: reused secrets, queue dialplan, crypt checks."""
+
+from __future__ import annotations
+
+from freepbx.desired import crypt_matches, queue_definitions, queue_dialplan, section_passwords
+from freepbx.devpbx.config import crypt_password
+
+
+def test_crypt_matches_its_own_hash_only() -> None:
+    h = crypt_password("pw-one")
+    assert crypt_matches("pw-one", h)
+    assert not crypt_matches("pw-two", h)
+    assert not crypt_matches("pw-one", "plain")
+
+
+def test_section_passwords() -> None:
+    text = "[2001-auth]\ntype=auth\npassword = abc ; c\n[x]\ntype=aor\n"
+    assert section_passwords(text) == {"2001-auth": "abc"}
+
+
+def test_queue_snippets() -> None:
+    plan = queue_dialplan({"support": "401"})
+    assert "[ext-queues]" in plan and "Queue(401,tr,,,300)" in plan
+    assert queue_dialplan({}) == ""
+    defs = queue_definitions({"support": "401"}, ("2001",))
+    assert defs.startswith("[401]\n") and "member => PJSIP/2001,0,Agent 2001,PJSIP/2001" in defs
+    assert "[" not in queue_definitions({}, ())
