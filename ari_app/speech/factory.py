@@ -1,0 +1,83 @@
+"""Build the speech components the settings ask for (models load here, once)."""
+
+from __future__ import annotations
+
+from ari_app.speech.bargein import BargeInConfig
+from ari_app.speech.ports import SpeechToText, TextToSpeech
+from ari_app.speech.segmenter import SegmenterConfig
+from ari_app.speech.vad_silero import SileroVadModel
+from switchboard.settings import SpeechSettings
+
+
+def segmenter_config(settings: SpeechSettings) -> SegmenterConfig:
+    """Endpointing thresholds from the settings."""
+    return SegmenterConfig(
+        threshold=settings.vad_threshold,
+        neg_threshold=settings.vad_neg_threshold,
+        min_speech_ms=settings.min_speech_ms,
+        end_silence_ms=settings.end_silence_ms,
+        pre_roll_ms=settings.pre_roll_ms,
+        post_roll_ms=min(150.0, settings.end_silence_ms),
+    )
+
+
+def bargein_config(settings: SpeechSettings) -> BargeInConfig:
+    """Barge-in thresholds from the settings."""
+    return BargeInConfig(
+        threshold=settings.barge_in_threshold,
+        neg_threshold=min(settings.vad_neg_threshold, settings.barge_in_threshold),
+        min_speech_ms=settings.barge_in_min_speech_ms,
+    )
+
+
+def build_vad(settings: SpeechSettings) -> SileroVadModel:
+    """The shared Silero model; make one stream per call with ``.stream(rate)``."""
+    del settings  # nothing to choose yet
+    return SileroVadModel.load()
+
+
+def build_stt(settings: SpeechSettings) -> SpeechToText:
+    """The configured speech-to-text backend, loaded."""
+    if settings.stt_backend == "openai":
+        from ari_app.speech.stt_openai import OpenAiStt
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return OpenAiStt(
+            settings.openai_base_url,
+            key,
+            settings.openai_stt_model,
+            timeout_s=settings.openai_timeout_s,
+        )
+    if settings.stt_backend == "vosk":
+        from ari_app.speech.stt_vosk import VoskStt
+
+        return VoskStt.load(settings.vosk_model_dir)
+    from ari_app.speech.stt_whisper import WhisperConfig, WhisperStt
+
+    return WhisperStt.load(
+        WhisperConfig(
+            model_path=settings.whisper_model_dir, cpu_threads=settings.whisper_cpu_threads
+        )
+    )
+
+
+def build_tts(settings: SpeechSettings) -> TextToSpeech:
+    """The configured text-to-speech backend, loaded."""
+    if settings.tts_backend == "openai":
+        from ari_app.speech.tts_openai import OpenAiTts
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return OpenAiTts(
+            settings.openai_base_url,
+            key,
+            settings.openai_tts_model,
+            settings.openai_tts_voice,
+            timeout_s=settings.openai_timeout_s,
+        )
+    from ari_app.speech.tts_piper import PiperTts
+
+    return PiperTts.load(
+        settings.piper_model,
+        threads=settings.piper_threads,
+        deterministic=settings.tts_deterministic,
+    )
