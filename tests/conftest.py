@@ -1,3 +1,5 @@
 """Shared pytest configuration: fixture modules live in tests/fixtures/ and are listed here."""
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "tests.fixtures.pbx",
+]

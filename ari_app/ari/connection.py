@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 
 from ari_app.ari.events import AriEvent, MalformedEvent, parse_event
-from ari_app.ari.rest import AriAuthError
+from ari_app.ari.rest import AriAuthError, basic_auth_header
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class AriEventStream:
         ws_base = base_url.rstrip("/").replace("http://", "ws://").replace("https://", "wss://")
         self.url = f"{ws_base}/ari/events"
         self.app = app
-        self._auth = aiohttp.BasicAuth(user, password)
+        self._headers = {"Authorization": basic_auth_header(user, password)}
         self._connect_timeout = connect_timeout_s
         self._initial = reconnect_initial_s
         self._max = reconnect_max_s
@@ -93,7 +93,7 @@ class AriEventStream:
         async with session.ws_connect(
             self.url,
             params={"app": self.app, "subscribeAll": "false"},
-            auth=self._auth,
+            headers=self._headers,
             heartbeat=15,
             timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
             max_msg_size=16 * 1024 * 1024,

@@ -7,6 +7,7 @@ Every method returns parsed dataclasses (or nothing); HTTP failures raise :class
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 from collections.abc import Mapping
@@ -66,7 +67,7 @@ class AriRest:
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.base = base_url.rstrip("/") + "/ari"
-        self._auth = aiohttp.BasicAuth(user, password)
+        self._headers = {"Authorization": basic_auth_header(user, password)}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session = session
         self._owns_session = session is None
@@ -103,7 +104,7 @@ class AriRest:
             self.base + path,
             params=clean,
             json=json,
-            auth=self._auth,
+            headers=self._headers,
             timeout=self._timeout,
         ) as resp:
             if resp.status == 204:
@@ -267,10 +268,14 @@ class AriRest:
         """All bridges Asterisk has."""
         return [parse_bridge(b) for b in await self.request("GET", "/bridges")]
 
-    async def create_bridge(self, bridge_type: str = "mixing", name: str = "") -> Bridge:
-        """Create a bridge."""
+    async def create_bridge(
+        self, bridge_type: str = "mixing", name: str = "", bridge_id: str | None = None
+    ) -> Bridge:
+        """Create a bridge (with our own id when given, so cleanup never misses it)."""
         data = await self.request(
-            "POST", "/bridges", params={"type": bridge_type, "name": name or None}
+            "POST",
+            "/bridges",
+            params={"type": bridge_type, "name": name or None, "bridgeId": bridge_id},
         )
         return parse_bridge(data)
 
@@ -293,6 +298,11 @@ class AriRest:
     async def set_device_state(self, name: str, state: str) -> None:
         """Set a ``Stasis:<name>`` device state (NOT_INUSE, INUSE, UNAVAILABLE, ...)."""
         await self.request("PUT", f"/deviceStates/Stasis:{name}", params={"deviceState": state})
+
+
+def basic_auth_header(user: str, password: str) -> str:
+    """The ``Authorization`` header value for HTTP basic auth."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 async def ignore_missing(coro: Any) -> None:

@@ -72,7 +72,7 @@ class EchoCall:
         self.events: asyncio.Queue[AriEvent] = asyncio.Queue()
         self.media_channel_id = f"{channel.id}-media"
         self.leg = MediaLeg()
-        self.hung_up = asyncio.Event()
+        self.caller_gone = asyncio.Event()
         self.media_in_stasis = asyncio.Event()
         self.stats = CallStats(channel.id, channel.caller.number, args, time.monotonic())
 
@@ -81,40 +81,48 @@ class EchoCall:
         return channel_id in (self.channel.id, self.media_channel_id)
 
     async def run(self) -> CallStats:
-        """Serve the call until the caller hangs up; always clean up."""
+        """Serve the call until the caller hangs up; always clean up.
+
+        Set-up requests are never cancelled half-way (a cancelled POST can still create a
+        bridge we would not know about): a hang-up during set-up makes the next request
+        fail (404/422) instead, and only the media loop is interrupted by the hang-up.
+        """
+        watcher = asyncio.create_task(self._watch_events())
         try:
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._watch_events())
-                tasks.create_task(self._serve())
-        except* _CallOver:
-            pass
-        except* AriHttpError as group:
-            self.stats.outcome = "error" if not self.hung_up.is_set() else "abandoned"
-            log.info("call %s ended during set-up: %s", self.channel.id, group.exceptions[0])
-        except* (MediaSessionError, TimeoutError) as group:
-            self.stats.outcome = "error"
-            log.warning("call %s media failed: %r", self.channel.id, group.exceptions[0])
+            await self._serve()
+        except AriHttpError as exc:
+            self.stats.outcome = "abandoned" if self.caller_gone.is_set() else "error"
+            log.info("call %s ended during set-up: %s", self.channel.id, exc)
+        except (MediaSessionError, TimeoutError) as exc:
+            self.stats.outcome = "abandoned" if self.caller_gone.is_set() else "error"
+            log.warning("call %s media failed: %r", self.channel.id, exc)
         finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
             await self._cleanup()
         return self.stats
 
     async def _serve(self) -> None:
+        await self.rest.answer(self.channel.id)
+        socket = await self.leg.open(
+            self.rest,
+            self.ari_url,
+            self.app,
+            self.channel.id,
+            self.media_channel_id,
+            self.media_in_stasis,
+        )
+        self.stats.media_ready_s = time.monotonic() - self.stats.started
+        await self.rest.play(f"channels/{self.channel.id}", self.greeting)
+        echo = asyncio.create_task(self._echo(socket))
+        gone = asyncio.create_task(self.caller_gone.wait())
         try:
-            await self.rest.answer(self.channel.id)
-            socket = await self.leg.open(
-                self.rest,
-                self.ari_url,
-                self.app,
-                self.channel.id,
-                self.media_channel_id,
-                self.media_in_stasis,
-            )
-            self.stats.media_ready_s = time.monotonic() - self.stats.started
-            await self.rest.play(f"channels/{self.channel.id}", self.greeting)
-            await self._echo(socket)
+            await asyncio.wait({echo, gone}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.hung_up.set()
-        raise _CallOver
+            for task in (echo, gone):
+                task.cancel()
+            await asyncio.gather(echo, gone, return_exceptions=True)
+        self.stats.outcome = "completed"
 
     async def _echo(self, socket: MediaWebSocket) -> None:
         last: float | None = None
@@ -132,7 +140,6 @@ class EchoCall:
                 await socket.send_audio(item.data)
             elif item.event == "MEDIA_START" and item.ptime_ms:
                 frame_s = item.ptime_ms / 1000
-        self.stats.outcome = "completed"
 
     async def _watch_events(self) -> None:
         while True:
@@ -147,10 +154,8 @@ class EchoCall:
             elif isinstance(event, ChannelHangupRequest | ChannelDestroyed | StasisEnd) and (
                 event.channel.id == self.channel.id
             ):
-                self.stats.outcome = (
-                    "completed" if self.stats.media_ready_s is not None else "abandoned"
-                )
-                raise _CallOver
+                self.caller_gone.set()
+                return
 
     async def _cleanup(self) -> None:
         self.stats.ended_s = time.monotonic() - self.stats.started
@@ -158,7 +163,3 @@ class EchoCall:
             await self.leg.close(self.rest)
         with contextlib.suppress(Exception):
             await ignore_missing(self.rest.hangup(self.channel.id))
-
-
-class _CallOver(Exception):
-    """Internal: the call is over (hang-up or media end); ends the task group."""

@@ -37,8 +37,10 @@ class MediaLeg:
         channel join the bridge. Each resource id is stored as soon as it exists, so
         :meth:`close` can undo a half-finished set-up (the caller may hang up at any step).
         """
-        bridge = await rest.create_bridge("mixing", name=f"call-{caller_id}")
-        self.bridge_id = bridge.id
+        self.bridge_id = f"{caller_id}-bridge"
+        bridge = await rest.create_bridge(
+            "mixing", name=f"call-{caller_id}", bridge_id=self.bridge_id
+        )
         await rest.add_channel(bridge.id, caller_id)
         self.media_channel_id = media_channel_id
         channel = await rest.external_media(

@@ -7,8 +7,11 @@ Asterisk sends TEXT frames such as ``{"event": "MEDIA_START", ...}``; the app se
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+_EVENT_NAME = re.compile(r"[A-Z][A-Z_]+")
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ def parse_control(text: str) -> MediaControlEvent:
             fields={k: v for k, v in data.items() if k not in ("event", "channel_id")},
         )
     words = stripped.split()
-    if not words:
-        raise ValueError("empty media control message")
+    if not words or not _EVENT_NAME.fullmatch(words[0]):
+        raise ValueError(f"not a media control message: {stripped[:40]!r}")
     pairs = dict(w.split(":", 1) for w in words[1:] if ":" in w)
     return MediaControlEvent(event=words[0], fields=pairs)
 
