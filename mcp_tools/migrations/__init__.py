@@ -1,0 +1,1 @@
+"""Alembic migrations for the team data (shipped inside the package)."""

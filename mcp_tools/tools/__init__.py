@@ -1,0 +1,1 @@
+"""MCP tool definitions, one module per family; each exposes ``register(mcp, run)``."""
