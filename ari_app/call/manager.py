@@ -84,6 +84,7 @@ class CallManager:
             kind, _, target = event.playback.target_uri.partition(":")
             call = self._owner(target) if kind == "channel" else None
         else:
+            log.debug("ARI event %s not routed to a call", event.type)
             return
         if call is not None:
             call.events.put_nowait(event)
