@@ -40,16 +40,25 @@ def test_stasis_start_is_typed() -> None:
 
 
 def test_dtmf_and_playback_and_device_state() -> None:
-    dtmf = parse_event({"type": "ChannelDtmfReceived", "digit": "5", "duration_ms": 120, "channel": CHANNEL})
+    dtmf = parse_event(
+        {"type": "ChannelDtmfReceived", "digit": "5", "duration_ms": 120, "channel": CHANNEL}
+    )
     assert isinstance(dtmf, ChannelDtmfReceived) and dtmf.digit == "5" and dtmf.duration_ms == 120
     playback = parse_event(
         {
             "type": "PlaybackFinished",
-            "playback": {"id": "p1", "media_uri": "sound:hello-world", "target_uri": "channel:1", "state": "done"},
+            "playback": {
+                "id": "p1",
+                "media_uri": "sound:hello-world",
+                "target_uri": "channel:1",
+                "state": "done",
+            },
         }
     )
     assert isinstance(playback, PlaybackFinished) and playback.playback.state == "done"
-    device = parse_event({"type": "DeviceStateChanged", "device_state": {"name": "Stasis:a1", "state": "INUSE"}})
+    device = parse_event(
+        {"type": "DeviceStateChanged", "device_state": {"name": "Stasis:a1", "state": "INUSE"}}
+    )
     assert isinstance(device, DeviceStateChanged) and device.state == "INUSE"
 
 
@@ -74,7 +83,11 @@ def test_unknown_type_passes_through_whole() -> None:
         {"type": "ChannelDtmfReceived", "channel": CHANNEL},
         {"type": "ChannelDtmfReceived", "channel": CHANNEL, "digit": "1", "duration_ms": "long"},
         {"type": "DeviceStateChanged", "device_state": None},
-        {"type": "ChannelEnteredBridge", "bridge": {"id": "b", "channels": "x"}, "channel": CHANNEL},
+        {
+            "type": "ChannelEnteredBridge",
+            "bridge": {"id": "b", "channels": "x"},
+            "channel": CHANNEL,
+        },
     ],
 )
 def test_malformed_events_raise_one_error_type(data: object) -> None:

@@ -25,7 +25,9 @@ def test_json_media_start() -> None:
 
 
 def test_plain_text_legacy_format() -> None:
-    event = parse_control("MEDIA_START connection_id:c1 channel:WebSocket/c1 optimal_frame_size:320")
+    event = parse_control(
+        "MEDIA_START connection_id:c1 channel:WebSocket/c1 optimal_frame_size:320"
+    )
     assert event.event == "MEDIA_START"
     assert event.optimal_frame_size == 320
 

@@ -24,8 +24,15 @@ def test_parse_version_rejects_garbage() -> None:
 
 @pytest.mark.parametrize(
     ("version", "ok"),
-    [("22.6.0", True), ("22.5.9", False), ("21.11.0", True), ("21.10.0", False),
-     ("20.16.0", True), ("23.0.0", True), ("18.20.0", False)],
+    [
+        ("22.6.0", True),
+        ("22.5.9", False),
+        ("21.11.0", True),
+        ("21.10.0", False),
+        ("20.16.0", True),
+        ("23.0.0", True),
+        ("18.20.0", False),
+    ],
 )
 def test_chan_websocket_versions(version: str, ok: bool) -> None:
     assert has_chan_websocket(parse_asterisk_version(version)) is ok
