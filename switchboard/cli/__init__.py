@@ -25,10 +25,11 @@ def _register() -> None:
     main.add_command(run.run)
     main.add_command(pbx.pbx)
     main.add_command(bench.bench)
-    from switchboard.cli import doctor, freepbx
+    from switchboard.cli import doctor, freepbx, twilio
 
     main.add_command(freepbx.freepbx)
     main.add_command(doctor.doctor)
+    main.add_command(twilio.twilio)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""``switchboard twilio provision``: the Twilio Elastic SIP trunk for a Switchboard PBX."""
