@@ -215,8 +215,10 @@ class SpeechSettings(_Section):
     end_silence_ms: float = 600.0
     """Silence that ends an utterance (endpointing delay)."""
     pre_roll_ms: float = 300.0
-    barge_in_min_speech_ms: float = 250.0
-    """Caller speech needed to interrupt the assistant (shorter "mm-hm"s do not)."""
+    barge_in_min_speech_ms: float = 200.0
+    """Caller speech that pauses the assistant (a suspected interruption)."""
+    barge_in_confirm_ms: float = 600.0
+    """Caller speech that confirms the interruption (shorter "mm-hm"s resume playout)."""
     barge_in_threshold: float = 0.6
 
 

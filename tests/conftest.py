@@ -2,4 +2,5 @@
 
 pytest_plugins: list[str] = [
     "tests.fixtures.pbx",
+    "tests.fixtures.speech",
 ]

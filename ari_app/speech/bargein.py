@@ -1,21 +1,46 @@
-"""The barge-in decision while the assistant speaks. Sans-I/O: VAD windows in, a verdict out.
+"""The barge-in decision while the assistant speaks. Sans-I/O: VAD windows in, verdicts out.
 
-Caller speech that lasts ``min_speech_ms`` (counting only windows at or above the thresholds,
-with short gaps tolerated) interrupts the assistant; a short "mm-hm", a click or line noise
-does not. The trade-off is explicit: a larger ``min_speech_ms`` ignores longer backchannels
-but reacts later (reaction time ≈ VAD onset + ``min_speech_ms`` + one window).
+Duration alone cannot tell "stop" from "mm-hm" (both last 300–450 ms), and a fast reaction
+(≤ 300 ms) needs a short threshold. So the decision has two stages:
 
-Usage: call :meth:`BargeInDetector.assistant_started` when playout begins (with the inbound
-stream time), feed every inbound VAD window, and act on the returned :class:`BargeIn`
-(FLUSH_MEDIA, cut the reply). After a barge-in or :meth:`assistant_stopped` the detector is
-idle until the next ``assistant_started``.
+1. After ``min_speech_ms`` of caller speech: :class:`BargeInSuspected`. The app pauses
+   playout at once (or ducks it); this is the reaction time the caller perceives.
+2. Speech reaching ``confirm_speech_ms``: :class:`BargeIn`. The app flushes queued audio
+   (FLUSH_MEDIA) and cuts the reply; history keeps only what was heard.
+   Speech that stops first: :class:`BargeInCancelled` with its duration. The app resumes
+   playout; the short utterance still goes through the segmenter and STT, and the app
+   interrupts after all if the words are not a backchannel (:func:`is_backchannel`).
+
+With ``confirm_speech_ms <= min_speech_ms`` the detector is single-stage: it emits only
+:class:`BargeIn`, at ``min_speech_ms``. Speech counts windows at or above ``threshold`` to
+start and ``neg_threshold`` to continue; gaps up to ``max_gap_ms`` are tolerated.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ari_app.speech.ports import VadWindow
+
+_BACKCHANNELS = frozenset(
+    {
+        "mm", "mmm", "mhm", "mm-hm", "mm-hmm", "hm", "hmm", "uh-huh", "uh", "um", "ah", "oh",
+        "yeah", "yep", "yes", "ok", "okay", "right", "sure", "alright", "all right", "i see",
+        "got it", "cool", "great", "nice", "fine", "good",
+    }
+)  # fmt: skip
+
+
+def is_backchannel(text: str) -> bool:
+    """True for listener feedback ("mm-hm", "okay", "yeah, right") that must not interrupt."""
+    cleaned = re.sub(r"[^\w\s'-]", " ", text.lower())
+    phrase = " ".join(cleaned.split())
+    if not phrase:
+        return True
+    if phrase in _BACKCHANNELS:
+        return True
+    return all(w in _BACKCHANNELS for w in phrase.split())
 
 
 @dataclass(frozen=True)
@@ -23,11 +48,13 @@ class BargeInConfig:
     """Thresholds of the barge-in decision (times in milliseconds of inbound audio)."""
 
     threshold: float = 0.6
-    """A window at or above this starts (or strengthens) a candidate interruption."""
+    """A window at or above this starts a candidate interruption."""
     neg_threshold: float = 0.4
     """Within a candidate, windows at or above this still count as speech."""
-    min_speech_ms: float = 250.0
-    """Speech needed to interrupt; shorter bursts ("mm-hm", "ok") are let through."""
+    min_speech_ms: float = 200.0
+    """Speech that makes an interruption suspected (pause playout)."""
+    confirm_speech_ms: float = 600.0
+    """Speech that confirms it (flush and cut); ≤ ``min_speech_ms`` means single-stage."""
     max_gap_ms: float = 120.0
     """Non-speech tolerated inside a candidate before it is dropped."""
     grace_ms: float = 0.0
@@ -39,10 +66,28 @@ class BargeInConfig:
         if self.min_speech_ms <= 0:
             raise ValueError("min_speech_ms must be positive")
 
+    @property
+    def two_stage(self) -> bool:
+        """True when a suspected interruption is confirmed or cancelled later."""
+        return self.confirm_speech_ms > self.min_speech_ms
+
+
+@dataclass(frozen=True)
+class BargeInSuspected:
+    """The caller may be interrupting: pause playout. Speech began at ``start_ms``."""
+
+    start_ms: float
+    detected_ms: float
+
+    @property
+    def reaction_ms(self) -> float:
+        """From the caller's first speech window to this decision."""
+        return self.detected_ms - self.start_ms
+
 
 @dataclass(frozen=True)
 class BargeIn:
-    """The caller interrupted: speech began at ``start_ms``; decided at ``detected_ms``."""
+    """The caller interrupted: flush and cut the reply. Speech began at ``start_ms``."""
 
     start_ms: float
     detected_ms: float
@@ -50,8 +95,20 @@ class BargeIn:
 
     @property
     def reaction_ms(self) -> float:
-        """From the caller's first speech window to the decision."""
+        """From the caller's first speech window to this decision."""
         return self.detected_ms - self.start_ms
+
+
+@dataclass(frozen=True)
+class BargeInCancelled:
+    """The suspected interruption was short: resume playout (and check its words later)."""
+
+    start_ms: float
+    detected_ms: float
+    speech_ms: float
+
+
+BargeInEvent = BargeInSuspected | BargeIn | BargeInCancelled
 
 
 class BargeInDetector:
@@ -64,6 +121,7 @@ class BargeInDetector:
         self._start_ms: float | None = None
         self._speech_ms = 0.0
         self._gap_ms = 0.0
+        self._suspected = False
 
     @property
     def armed(self) -> bool:
@@ -71,8 +129,13 @@ class BargeInDetector:
         return self._speaking
 
     @property
+    def suspected(self) -> bool:
+        """True between :class:`BargeInSuspected` and its confirmation or cancellation."""
+        return self._suspected
+
+    @property
     def candidate_ms(self) -> float:
-        """Speech accumulated in the current candidate (0 when none); useful for ducking."""
+        """Speech accumulated in the current candidate (0 when none)."""
         return self._speech_ms
 
     def assistant_started(self, now_ms: float) -> None:
@@ -86,31 +149,47 @@ class BargeInDetector:
         self._speaking = False
         self._clear()
 
-    def feed(self, window: VadWindow) -> BargeIn | None:
-        """Judge one inbound window; return a :class:`BargeIn` once, when it interrupts."""
+    def feed(self, window: VadWindow) -> BargeInEvent | None:
+        """Judge one inbound window; return an event when the verdict changes."""
         if not self._speaking or window.start_ms < self._since_ms + self.config.grace_ms:
             return None
         cfg = self.config
         p = window.probability
         if self._start_ms is None:
-            if p >= cfg.threshold:
-                self._start_ms = window.start_ms
-                self._speech_ms = window.duration_ms
+            if p < cfg.threshold:
+                return None
+            self._start_ms = window.start_ms
+            self._speech_ms = window.duration_ms
         elif p >= cfg.neg_threshold:
             self._speech_ms += window.duration_ms
             self._gap_ms = 0.0
         else:
             self._gap_ms += window.duration_ms
-            if self._gap_ms > cfg.max_gap_ms:
-                self._clear()
-            return None
-        if self._start_ms is not None and self._speech_ms >= cfg.min_speech_ms:
-            event = BargeIn(self._start_ms, window.end_ms, self._speech_ms)
+            if self._gap_ms <= cfg.max_gap_ms:
+                return None
+            cancelled = (
+                BargeInCancelled(self._start_ms, window.end_ms, self._speech_ms)
+                if self._suspected
+                else None
+            )
+            self._clear()
+            return cancelled
+        return self._verdict(self._start_ms, window.end_ms)
+
+    def _verdict(self, start_ms: float, now_ms: float) -> BargeInEvent | None:
+        cfg = self.config
+        confirm_at = cfg.confirm_speech_ms if cfg.two_stage else cfg.min_speech_ms
+        if self._speech_ms >= confirm_at:
+            event = BargeIn(start_ms, now_ms, self._speech_ms)
             self.assistant_stopped()
             return event
+        if cfg.two_stage and not self._suspected and self._speech_ms >= cfg.min_speech_ms:
+            self._suspected = True
+            return BargeInSuspected(start_ms, now_ms)
         return None
 
     def _clear(self) -> None:
         self._start_ms = None
         self._speech_ms = 0.0
         self._gap_ms = 0.0
+        self._suspected = False
