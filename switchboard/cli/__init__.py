@@ -20,9 +20,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from switchboard.cli import bench, pbx, run
+    from switchboard.cli import bench, demo, pbx, run
 
     main.add_command(run.run)
+    main.add_command(demo.demo)
     main.add_command(pbx.pbx)
     main.add_command(bench.bench)
     from switchboard.cli import doctor, freepbx, twilio
@@ -30,6 +31,13 @@ def _register() -> None:
     main.add_command(freepbx.freepbx)
     main.add_command(doctor.doctor)
     main.add_command(twilio.twilio)
+    from mcp_tools.cli import mcp
+    from switchboard.cli import admin, db, seed
+
+    main.add_command(db.db)
+    main.add_command(seed.seed)
+    main.add_command(admin.admin)
+    main.add_command(mcp)
 
 
 _register()

@@ -112,3 +112,32 @@ def test_tone_helpers_measure_what_they_claim(tmp_path: Path) -> None:
     assert tone_seconds(samples, rate, 1000.0) == pytest.approx(1.0)
     assert tone_seconds(samples, rate, 440.0) == 0.0
     assert rms(np.zeros(100)) == 0.0
+
+
+async def test_extension_dials_assistant_number_through_from_internal(
+    running_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    tmp_path: Path,
+) -> None:
+    """A registered extension (1001) dials 7000, the demo's way in from a softphone."""
+    from freepbx.devpbx.secrets import read_secrets
+    from switchboard.callers.baresip import CallerAccount
+
+    if ari_settings.pbx.mode != "dev":
+        pytest.skip("uses the dev PBX's test extension")
+    secrets = read_secrets(ari_settings.devpbx_dir)
+    assert secrets is not None
+    account = CallerAccount("1001", password=secrets.endpoint_passwords["1001"])
+    before = len(running_app.calls.finished)
+    caller = make_caller(write_tone_wav(tmp_path / "t.wav", 600.0, 6.0), account=account)
+    caller.start(dial=f"sip:7000@127.0.0.1:{ari_settings.pbx.sip_port}", seconds=10)
+    await asyncio.to_thread(caller.wait_established)
+    await asyncio.sleep(2.5)
+    await asyncio.to_thread(caller.hangup)
+    stats = await _next_call(running_app, before)
+    assert stats.caller == "1001"
+    assert stats.args == (ari_settings.pbx.demo_did,)
+    assert stats.outcome == "completed"
+    await wait_no_leftovers(ari)
