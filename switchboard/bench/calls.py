@@ -13,6 +13,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,7 @@ def bench_calls(config: CallsBenchConfig, *, start_pbx: bool = True) -> dict[str
             pbx.stop()
 
 
-def format_calls(result: dict[str, Any]) -> str:
+def format_calls(result: Mapping[str, Any]) -> str:
     """Human-readable lines for the figures."""
     return "\n".join(
         [
