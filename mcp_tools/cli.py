@@ -1,0 +1,52 @@
+"""``switchboard mcp serve``: run the tool server (streamable HTTP, or stdio)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from switchboard.cli.common import AppContext, pass_app
+
+
+@click.group()
+def mcp() -> None:
+    """The MCP tool server."""
+
+
+@mcp.command()
+@click.option("--host", default=None, help="Listen address (default from settings).")
+@click.option("--port", type=int, default=None, help="Port (default from settings).")
+@click.option("--stdio", is_flag=True, help="Serve one client over stdin/stdout instead.")
+@click.option(
+    "--token",
+    envvar="SWITCHBOARD_MCP_TOKEN",
+    default=None,
+    help="With --stdio: the tool token identifying the user (env SWITCHBOARD_MCP_TOKEN).",
+)
+@pass_app
+def serve(
+    app: AppContext, host: str | None, port: int | None, stdio: bool, token: str | None
+) -> None:
+    """Serve the 38 tools until interrupted."""
+    from mcp_tools.app import HttpToolServer, ToolsApp
+
+    tools = ToolsApp.from_settings(app.settings)
+    host = host or app.settings.tools.host
+    port = port or app.settings.tools.port
+    if stdio:
+        if not token:
+            raise click.UsageError("--stdio needs --token (see `switchboard admin mint-token`).")
+        tools.server(stdio_token=token).run("stdio")
+        return
+
+    async def main() -> None:
+        http = HttpToolServer(tools.server(host, port), host, port)
+        await http.start()
+        click.echo(f"MCP tool server on {http.url}", err=True)
+        try:
+            await http.wait()
+        finally:
+            await tools.db.dispose()
+
+    asyncio.run(main())

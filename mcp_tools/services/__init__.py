@@ -1,0 +1,1 @@
+"""Narrow service interfaces for the telephony side: PIN sign-in and call records."""
