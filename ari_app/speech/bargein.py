@@ -55,8 +55,8 @@ class BargeInConfig:
     """Speech that makes an interruption suspected (pause playout)."""
     confirm_speech_ms: float = 600.0
     """Speech that confirms it (flush and cut); ≤ ``min_speech_ms`` means single-stage."""
-    max_gap_ms: float = 120.0
-    """Non-speech tolerated inside a candidate before it is dropped."""
+    max_gap_ms: float = 250.0
+    """Non-speech tolerated inside a candidate (pauses between words, "no, wait, stop")."""
     grace_ms: float = 0.0
     """Ignore the first ``grace_ms`` after playout starts (e.g. residual echo on a trunk)."""
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[a-z0-9']+")
+from ari_app.speech.normalise import normalise_text
+
+_WORD = re.compile(r"[a-z0-9':]+")
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words without punctuation ("Nine." → "nine")."""
-    return _WORD.findall(text.lower().replace("-", " "))
+    """Normalised words: lower case, numerals for number words, "pm" for "p.m."."""
+    return _WORD.findall(normalise_text(text.replace("-", " ")))
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:

@@ -18,8 +18,8 @@ from ari_app.speech.bargein import (
 from ari_app.speech.ports import VadWindow
 
 W = 32.0
-SINGLE = BargeInConfig(min_speech_ms=250, confirm_speech_ms=0)
-TWO = BargeInConfig(min_speech_ms=200, confirm_speech_ms=600)
+SINGLE = BargeInConfig(min_speech_ms=250, confirm_speech_ms=0, max_gap_ms=120)
+TWO = BargeInConfig(min_speech_ms=200, confirm_speech_ms=600, max_gap_ms=120)
 
 
 def feed(det: BargeInDetector, probs: list[float], start: int = 0) -> list[BargeInEvent]:
