@@ -3,4 +3,6 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.pbx",
     "tests.fixtures.speech",
+    "tests.fixtures.postgres",
+    "tests.fixtures.mcp_env",
 ]

@@ -1,0 +1,1 @@
+"""Integration tests of the tool server over real MCP sessions."""

@@ -1,0 +1,1 @@
+"""Unit tests of mcp_tools pure logic."""
