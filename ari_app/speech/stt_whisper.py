@@ -14,6 +14,7 @@ well-known hallucinations, or that the model itself is unsure of, come back with
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import re
 import threading
@@ -140,6 +141,9 @@ class WhisperStt:
     def _ensure_model(self) -> Any:
         if self._model is None:
             from faster_whisper import WhisperModel
+
+            # it logs every call at INFO ("Processing audio with duration ...")
+            logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
             path = self.config.model_path or bundled_model_path()
             if not (path / "model.bin").is_file():

@@ -26,3 +26,12 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
     logging.getLogger("ari_app").setLevel(logging.WARNING)
     result = bench_calls(CallsBenchConfig(calls=calls, rate_per_s=rate, hold_ms=hold_ms))
     emit(result, as_json, format_calls)
+
+
+def _register() -> None:
+    from switchboard.cli.bench_speech import speech
+
+    bench.add_command(speech)
+
+
+_register()
