@@ -13,6 +13,7 @@ test: install lint typecheck pytest
 
 # Extra install steps (tool venvs, models, npm bundles) append themselves here.
 EXTRA_INSTALL :=
+EXTRA_INSTALL += iac-tools
 EXTRA_INSTALL += silero-vad
 
 install: system-deps $(STAMP) $(EXTRA_INSTALL)
@@ -48,3 +49,13 @@ silero-vad: $(SILERO_STAMP)
 $(SILERO_STAMP): $(STAMP)
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps silero-vad==6.2.3
 	touch $(SILERO_STAMP)
+
+# IaC checks (checkov, tfparse) in a tool venv of their own: they conflict with the app's deps.
+IAC_VENV  := $(VENV)/iac
+IAC_STAMP := $(IAC_VENV)/.installed
+.PHONY: iac-tools
+iac-tools: $(IAC_STAMP)
+$(IAC_STAMP): provisioning/iac-requirements.txt provisioning/iac-constraints.txt
+	test -x $(IAC_VENV)/bin/python || $(PYTHON) -m venv $(IAC_VENV)
+	$(IAC_VENV)/bin/pip install -q --disable-pip-version-check -c provisioning/iac-constraints.txt -r provisioning/iac-requirements.txt
+	touch $(IAC_STAMP)

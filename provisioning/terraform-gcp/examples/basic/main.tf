@@ -1,0 +1,16 @@
+# Example root: one Switchboard PBX. Copy terraform.tfvars.example to terraform.tfvars,
+# fill it in, then `terraform init && terraform apply` (docs/gcp-terraform.md).
+
+module "pbx" {
+  source = "../../modules/switchboard-pbx"
+
+  project_id         = var.project_id
+  region             = var.region
+  zone               = var.zone
+  name               = "switchboard-pbx"
+  admin_networks     = var.admin_networks
+  agent_networks     = var.agent_networks
+  switchboard_source = var.switchboard_source
+  twilio_domain_name = var.twilio_domain_name
+  phone_numbers      = var.phone_numbers
+}

@@ -1,0 +1,42 @@
+variable "project_id" {
+  description = "GCP project for the PBX."
+  type        = string
+}
+
+variable "region" {
+  description = "GCP region."
+  type        = string
+  default     = "us-east1"
+}
+
+variable "zone" {
+  description = "GCP zone inside the region."
+  type        = string
+  default     = "us-east1-b"
+}
+
+variable "admin_networks" {
+  description = "Admins' networks (SSH, FreePBX console)."
+  type        = list(string)
+}
+
+variable "agent_networks" {
+  description = "Agents' networks (WSS softphones and their media)."
+  type        = list(string)
+}
+
+variable "switchboard_source" {
+  description = "pip requirement for Switchboard on the VM."
+  type        = string
+}
+
+variable "twilio_domain_name" {
+  description = "Twilio termination domain, <name>.pstn.twilio.com."
+  type        = string
+}
+
+variable "phone_numbers" {
+  description = "E.164 numbers routed to the assistant."
+  type        = list(string)
+  default     = []
+}

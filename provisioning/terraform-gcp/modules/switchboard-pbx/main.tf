@@ -1,0 +1,118 @@
+# The PBX VM: FreePBX 17 + Switchboard on Debian 12, with its own service account, VPC,
+# static external IP and firewall rules (firewall.tf).
+
+locals {
+  tag    = var.name
+  labels = merge({ app = "switchboard" }, var.labels)
+}
+
+resource "google_service_account" "pbx" {
+  project      = var.project_id
+  account_id   = var.name
+  display_name = "Switchboard PBX VM"
+  description  = "Runs the Switchboard PBX VM: writes its logs and metrics, nothing else."
+}
+
+# Least privilege: the VM only ships logs and metrics. No storage, no compute, no IAM.
+resource "google_project_iam_member" "pbx_logs" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.pbx.email}"
+}
+
+resource "google_project_iam_member" "pbx_metrics" {
+  project = var.project_id
+  role    = "roles/monitoring.metricWriter"
+  member  = "serviceAccount:${google_service_account.pbx.email}"
+}
+
+resource "google_compute_network" "pbx" {
+  project                 = var.project_id
+  name                    = var.name
+  auto_create_subnetworks = false
+}
+
+resource "google_compute_subnetwork" "pbx" {
+  project                  = var.project_id
+  name                     = var.name
+  region                   = var.region
+  network                  = google_compute_network.pbx.id
+  ip_cidr_range            = var.subnet_cidr
+  private_ip_google_access = true
+
+  log_config {
+    aggregation_interval = "INTERVAL_10_MIN"
+    flow_sampling        = 0.5
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+# A SIP server must keep one public address: Twilio's origination URL points at it and the
+# PBX advertises it in SDP.
+resource "google_compute_address" "pbx" {
+  project      = var.project_id
+  name         = var.name
+  region       = var.region
+  address_type = "EXTERNAL"
+  network_tier = "PREMIUM"
+  labels       = local.labels
+}
+
+resource "google_compute_instance" "pbx" {
+  #checkov:skip=CKV_GCP_40:A SIP/RTP server needs a public IP: Twilio sends calls and media to it; the firewall admits only Twilio's ranges, agents and admins.
+  #checkov:skip=CKV_GCP_38:Boot disk uses Google-managed encryption; CSEK needs the key at every start, which an unattended PBX cannot supply.
+  project                   = var.project_id
+  name                      = var.name
+  zone                      = var.zone
+  machine_type              = var.machine_type
+  tags                      = [local.tag]
+  labels                    = local.labels
+  can_ip_forward            = false
+  deletion_protection       = var.deletion_protection
+  allow_stopping_for_update = true
+
+  boot_disk {
+    initialize_params {
+      image  = var.image
+      size   = var.disk_size_gb
+      type   = var.disk_type
+      labels = local.labels
+    }
+  }
+
+  network_interface {
+    subnetwork = google_compute_subnetwork.pbx.id
+
+    access_config {
+      nat_ip       = google_compute_address.pbx.address
+      network_tier = "PREMIUM"
+    }
+  }
+
+  service_account {
+    email  = google_service_account.pbx.email
+    scopes = ["cloud-platform"]
+  }
+
+  shielded_instance_config {
+    enable_secure_boot          = true
+    enable_vtpm                 = true
+    enable_integrity_monitoring = true
+  }
+
+  metadata = {
+    block-project-ssh-keys = "true"
+    enable-oslogin         = "TRUE"
+    serial-port-enable     = "false"
+  }
+
+  metadata_startup_script = templatefile("${path.module}/startup.sh.tftpl", {
+    public_ip          = google_compute_address.pbx.address
+    switchboard_source = var.switchboard_source
+    twilio_domain_name = var.twilio_domain_name
+    phone_numbers      = jsonencode(var.phone_numbers)
+    wss_port           = var.wss_port
+    rtp_start          = split("-", var.rtp_port_range)[0]
+    rtp_end            = split("-", var.rtp_port_range)[1]
+  })
+}
