@@ -2,6 +2,7 @@
 
 pytest_plugins: list[str] = [
     "tests.fixtures.pbx",
+    "tests.fixtures.processes",
     "tests.fixtures.speech",
     "tests.fixtures.postgres",
     "tests.fixtures.mcp_env",

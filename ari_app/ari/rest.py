@@ -138,12 +138,12 @@ class AriRest:
         return str(data.get("status", "")).lower() == "running"
 
     async def get_global_var(self, variable: str) -> str:
-        """Read a global variable or dialplan function (e.g. ``DEVICE_STATE(Custom:x)``)."""
+        """Read a global variable."""
         data = await self.request("GET", "/asterisk/variable", params={"variable": variable})
         return str(data.get("value", ""))
 
     async def set_global_var(self, variable: str, value: str) -> None:
-        """Set a global variable or writable function (``DEVICE_STATE(Custom:x)``)."""
+        """Set a global variable (or a writable dialplan function)."""
         await self.request(
             "POST", "/asterisk/variable", params={"variable": variable, "value": value}
         )
