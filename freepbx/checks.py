@@ -206,7 +206,7 @@ def check_tls(etc: Path, fp: FreepbxSettings) -> list[Check]:
     else:
         found.append(ok("http.tls", f"WSS on {fp.wss_port} with {fp.tls_cert_file}"))
     for label, path in (("cert", fp.tls_cert_file), ("key", fp.tls_key_file)):
-        if path.is_file():
+        if fp.on_host(path).is_file():
             found.append(ok(f"http.tls_{label}", str(path)))
         else:
             found.append(

@@ -140,8 +140,8 @@ def queue_definitions(departments: Mapping[str, str], members: tuple[str, ...]) 
 
 
 def render_desired(settings: Settings) -> Desired:
-    """Render every block body for ``settings.freepbx.etc_dir``; raise :class:`ConfigError`."""
-    fp, etc = settings.freepbx, settings.freepbx.etc_dir
+    """Render every block body for ``settings.freepbx.etc``; raise :class:`ConfigError`."""
+    fp, etc = settings.freepbx, settings.freepbx.etc
     domain = settings.twilio.domain_name
     if not domain:
         raise ConfigError(

@@ -49,7 +49,7 @@ def preflight(pbx: Pbx) -> tuple[list[Check], Desired | None]:
 
     Block checks report "missing"/"differs" before an install; only clashes stop it.
     """
-    etc = pbx.settings.freepbx.etc_dir
+    etc = pbx.settings.freepbx.etc
     found = [checks.check_tree(etc)]
     if found[0].status == "fail":
         return found, None
@@ -68,7 +68,7 @@ def preflight(pbx: Pbx) -> tuple[list[Check], Desired | None]:
 def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     """What must hold after an install: blocks current, HTTPS/WSS, queues, ARI, the app."""
     s = pbx.settings
-    etc = s.freepbx.etc_dir
+    etc = s.freepbx.etc
     found: list[Check] = []
     if desired is not None:
         found += checks.check_blocks(etc, desired)

@@ -108,14 +108,14 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
     fp = pbx.settings.freepbx
     report.missing_queues = desired.missing_queues
     report.new_agent_passwords = desired.new_agent_passwords
-    files = planned_files(fp.etc_dir, desired)
+    files = planned_files(fp.etc, desired)
     report.files = sorted(files)
-    report.settings = checks.tls_changes(fp.etc_dir, fp)
+    report.settings = checks.tls_changes(fp.etc, fp)
     if dry_run:
         return report
     try:
         for name, text in files.items():
-            write_file(fp.etc_dir / name, text)
+            write_file(fp.etc / name, text)
         for key, value in report.settings.items():
             pbx.cmds.set_setting(key, value)
         if report.changed:

@@ -139,7 +139,10 @@ Twilio asks that all be allowed; re-check Twilio's IP page before deploying."""
 class FreepbxSettings(_Section):
     """How ``switchboard freepbx install`` and ``switchboard doctor`` see a FreePBX 17 box."""
 
+    root: Path = Path("/")
+    """Filesystem root the PBX's own paths are under (``/``; a chroot for the dev PBX)."""
     etc_dir: Path = Path("/etc/asterisk")
+    """Asterisk's config folder, as the PBX sees it (under ``root``)."""
     fwconsole: str = "fwconsole"
     """FreePBX's command line (looked up on PATH)."""
     asterisk: str = "asterisk"
@@ -163,6 +166,15 @@ class FreepbxSettings(_Section):
     tls_cert_file: Path = Path("/etc/asterisk/keys/integration/webserver.crt")
     tls_key_file: Path = Path("/etc/asterisk/keys/integration/webserver.key")
     command_timeout_s: float = 120.0
+
+    def on_host(self, path: Path) -> Path:
+        """Where a PBX-side absolute path is on this machine (under ``root``)."""
+        return self.root / path.relative_to("/") if path.is_absolute() else self.root / path
+
+    @property
+    def etc(self) -> Path:
+        """Asterisk's config folder on this machine."""
+        return self.on_host(self.etc_dir)
 
 
 class TwilioSettings(_Section):
