@@ -21,7 +21,9 @@ async def test_reminder_lifecycle(tool_env: ToolEnv) -> None:
         assert snoozed.ok
         assert (datetime.fromisoformat(snoozed.data["reminder"]["remind_at"]) - at).seconds == 900
 
-        upd = await c.call("update_reminder", reminder_id=rid, text="Call the dentist about Tuesday")
+        upd = await c.call(
+            "update_reminder", reminder_id=rid, text="Call the dentist about Tuesday"
+        )
         assert upd.ok and upd.data["reminder"]["text"] == "Call the dentist about Tuesday"
 
         cancelled = await c.call("cancel_reminder", reminder_id=rid)
@@ -66,12 +68,16 @@ async def test_calendar_lifecycle(tool_env: ToolEnv) -> None:
         slots = await c.call("find_free_slots", day=day, duration="2 hours", attendees=["Maria"])
         assert slots.ok
         for s in slots.data["slots"]:
-            assert not (s["start"] < made.data["event"]["ends_at"] and
-                        s["end"] > made.data["event"]["starts_at"])
+            assert not (
+                s["start"] < made.data["event"]["ends_at"]
+                and s["end"] > made.data["event"]["starts_at"]
+            )
 
         moved = await c.call("update_event", event_id=eid, start="next monday at 11am")
-        assert moved.ok and moved.data["event"]["ends_at"][11:16] != \
-            made.data["event"]["ends_at"][11:16]
+        assert (
+            moved.ok
+            and moved.data["event"]["ends_at"][11:16] != made.data["event"]["ends_at"][11:16]
+        )
 
     async with tool_env.as_user("a_member2") as c:  # Maria, an attendee: sees, cannot change
         assert (await c.call("get_event", event_id=eid)).ok
