@@ -153,3 +153,24 @@ def test_backchannel_is_cancelled_not_confirmed(
 
 def test_line_noise_never_barges_in(silero_vad_model: Any) -> None:
     assert _barge(line_noise(5.0, level=2000.0), silero_vad_model, BargeInConfig()) == []
+
+
+def test_listener_with_real_vad_while_the_assistant_speaks(
+    speak: Speak, silero_vad_model: Any
+) -> None:
+    from ari_app.speech.listener import Listener
+
+    lis = Listener(silero_vad_model.stream(8000))
+    caller = resample(phone_path(speak("No, wait, stop. Cancel that.")), 16000, 8000)
+    lis.feed(resample(line_noise(0.5, level=150.0), 16000, 8000))
+    lis.assistant_started()
+    events = []
+    for i in range(0, len(caller), 160):  # 20 ms μ-law-sized frames of s16le at 8 kHz
+        events.extend(lis.feed(caller[i : i + 160]))
+    events.extend(lis.feed(silence(1000, 8000)))
+    kinds = [type(e) for e in events]
+    assert BargeInSuspected in kinds and BargeIn in kinds
+    assert kinds[-1] is SpeechEnded
+    ended = events[-1]
+    assert isinstance(ended, SpeechEnded)
+    assert len(lis.for_stt(ended)) > 2 * len(ended.audio) - 8
