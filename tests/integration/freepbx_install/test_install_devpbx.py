@@ -61,6 +61,7 @@ def fresh_freepbx(
                 trunk_match=(pbx.trunk_address,),
                 assistant_did=pbx.demo_did,
                 webrtc_agents=("2001", "2002", "2003"),
+                departments={"general": "400", "support": "401", "sales": "402", "billing": "403"},
                 wss_port=pbx.wss_port,
                 tls_cert_file=Path("/etc/asterisk/keys/switchboard.crt"),
                 tls_key_file=Path("/etc/asterisk/keys/switchboard.key"),
@@ -110,7 +111,7 @@ async def test_installed_files_load_and_a_call_reaches_the_app(
     report = await asyncio.to_thread(install, pbx_from_settings(fresh_freepbx))
     assert report.error == "", report.as_dict()
     assert report.reloaded and report.settings == {}  # dev PBX: WSS 7443 already set
-    assert report.missing_queues == []  # 400-402 exist as "FreePBX" queues
+    assert report.missing_queues == ["billing"]  # 400-402 exist as "FreePBX" queues
     verify = {c.name: c.status for c in report.verify}
     assert verify["ari.reachable"] == "ok" and verify["ari.app"] == "ok", report.as_dict()
     assert report.status == "ok", report.as_dict()
@@ -124,6 +125,10 @@ async def test_installed_files_load_and_a_call_reaches_the_app(
     assert "Answer()" in dev_pbx.cli("dialplan show sb-admin-ctx")  # the admin's lines load too
     assert "Unable to find" not in dev_pbx.cli("pjsip show endpoint twilio")
     assert "sb-admin-fax" in dev_pbx.cli("pjsip show endpoints")
+    # Switchboard's [ext-queues] lines merge into FreePBX's context instead of replacing it
+    assert "Queue(403,tr" in dev_pbx.cli("dialplan show 403@ext-queues")
+    assert "Queue(400" in dev_pbx.cli("dialplan show 400@ext-queues")
+    assert "403 has 0 calls" in dev_pbx.cli("queue show 403")
     identify = dev_pbx.cli("pjsip show identify twilio")
     assert fresh_freepbx.pbx.trunk_address in identify
 
