@@ -91,3 +91,36 @@ def test_wrong_ari_password_is_one_clear_line_and_nonzero_exit(ari_settings: Set
     assert len(lines) == 1, proc.stderr
     assert "rejected user 'switchboard'" in lines[0]
     assert "definitely-wrong" not in proc.stderr
+
+
+async def test_supervisor_restarts_a_crashed_asterisk(
+    running_app: SwitchboardApp, dev_pbx: object | None, ari_settings: Settings, tmp_path: Path
+) -> None:
+    if dev_pbx is None:
+        pytest.skip("supervision applies to the dev PBX")
+    import signal
+
+    from freepbx.devpbx.process import DevPbx
+    from switchboard.runner import supervise_pbx
+
+    assert isinstance(dev_pbx, DevPbx)
+    pid = dev_pbx.running_pid()
+    assert pid is not None
+    connections = running_app.events.connections
+    supervisor = asyncio.create_task(supervise_pbx(dev_pbx, interval_s=0.2))
+    try:
+        os.kill(pid, signal.SIGKILL)
+        async with asyncio.timeout(40):
+            while (
+                dev_pbx.running_pid() in (None, pid)
+                or running_app.events.connections == connections
+            ):
+                await asyncio.sleep(0.1)
+    finally:
+        supervisor.cancel()
+        await asyncio.gather(supervisor, return_exceptions=True)
+    before = len(running_app.calls.finished)
+    result = await asyncio.to_thread(_sipp_call, tmp_path / "c", ari_settings, 3000)
+    assert getattr(result, "successful", 0) == 1
+    finished = await running_app.calls.wait_finished(before + 1, 20)
+    assert finished[-1].outcome == "completed"
