@@ -170,6 +170,22 @@ def check_transport(etc: Path, transport: str) -> Check:
     )
 
 
+def check_nat(etc: Path, transport: str) -> Check:
+    """Behind NAT (every cloud VM) the transport must know its public address, or SDP
+    carries the private one and callers hear nothing (one-way or no audio)."""
+    text = layout.read(etc, layout.TRANSPORTS_GENERATED)
+    values = layout.section_settings(text, transport)
+    if values.get("external_media_address") and values.get("local_net"):
+        return ok("pjsip.nat", f"{transport}: public {values['external_media_address']}")
+    return Check(
+        "pjsip.nat",
+        "warn",
+        f"{transport} has no external_media_address/local_net (fine only without NAT)",
+        "Settings → Asterisk SIP Settings → General: External Address (Detect Network "
+        "Settings) and Local Networks; Submit, Apply Config",
+    )
+
+
 def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
     """The ``fwconsole setting`` calls that would make HTTPS/WSS match the settings."""
     http = layout.parse_settings(layout.read(etc, layout.HTTP_GENERATED))

@@ -73,6 +73,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     if desired is not None:
         found += checks.check_blocks(etc, desired)
     found.append(checks.check_tls(etc, s.freepbx)[0])
+    found.append(checks.check_nat(etc, s.freepbx.udp_transport))
     found += checks.check_queues(etc, s.freepbx.departments)
     found.append(checks.check_ari(pbx.probe))
     if found[-1].status == "ok":

@@ -116,6 +116,22 @@ def parse_settings(text: str) -> dict[str, str]:
     return values
 
 
+def section_settings(text: str, section: str) -> dict[str, str]:
+    """``key=value`` lines of one ``[section]`` (first match; comments dropped)."""
+    values: dict[str, str] = {}
+    inside = False
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("[") and "]" in line:
+            if inside:
+                break
+            inside = line[1 : line.index("]")].strip() == section
+        elif inside and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip().lower()] = value.lstrip(">").strip()
+    return values
+
+
 def section_names(text: str) -> list[str]:
     """The ``[name]`` headers of ``text`` in order (comments dropped)."""
     names = []

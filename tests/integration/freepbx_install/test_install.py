@@ -192,3 +192,11 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
     after = json.loads(doc.output)
     assert after["status"] == "warn"
     assert [c["name"] for c in after["checks"] if c["status"] != "ok"] == ["ari.app"]
+
+
+def test_doctor_warns_about_nat_without_external_address(fake_pbx: FakePbx) -> None:
+    transports = fake_pbx.etc / "pjsip.transports.conf"
+    transports.write_text("[0.0.0.0-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0:5060\n")
+    found = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
+    assert found["pjsip.nat"].status == "warn"
+    assert "External Address" in found["pjsip.nat"].fix

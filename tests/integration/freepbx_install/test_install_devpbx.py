@@ -114,7 +114,8 @@ async def test_installed_files_load_and_a_call_reaches_the_app(
     assert report.missing_queues == ["billing"]  # 400-402 exist as "FreePBX" queues
     verify = {c.name: c.status for c in report.verify}
     assert verify["ari.reachable"] == "ok" and verify["ari.app"] == "ok", report.as_dict()
-    assert report.status == "ok", report.as_dict()
+    assert report.status != "fail", report.as_dict()
+    assert [c.name for c in report.verify if c.status != "ok"] == ["pjsip.nat"]  # loopback
     calls = [json.loads(line) for line in (tmp_path / "calls.jsonl").read_text().splitlines()]
     assert ["fwconsole", "reload"] in calls
 
