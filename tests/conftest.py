@@ -6,4 +6,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.speech",
     "tests.fixtures.postgres",
     "tests.fixtures.mcp_env",
+    "tests.fixtures.mcp_db",
 ]
