@@ -7,6 +7,7 @@ import logging
 from ari_app.ari.connection import AriEventStream
 from ari_app.ari.events import Channel
 from ari_app.ari.rest import AriRest
+from ari_app.call.base import CallEnv
 from ari_app.call.echo import EchoCall
 from ari_app.call.manager import CallManager, ManagedCall
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
@@ -41,18 +42,17 @@ class SwitchboardApp:
             reconnect_initial_s=settings.ari.reconnect_initial_s,
             reconnect_max_s=settings.ari.reconnect_max_s,
         )
+        self.env = CallEnv(
+            rest=self.rest,
+            app=settings.ari.app,
+            ari_url=settings.ari_url,
+            greeting=settings.call.greeting_sound,
+        )
         self.calls = CallManager(self._new_call)
         self.asterisk_version = ""
 
     def _new_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
-        return EchoCall(
-            self.rest,
-            channel,
-            args,
-            app=self.settings.ari.app,
-            ari_url=self.settings.ari_url,
-            greeting=self.settings.call.greeting_sound,
-        )
+        return EchoCall(self.env, channel, args)
 
     async def _on_connect(self) -> None:
         info = await self.rest.asterisk_info()

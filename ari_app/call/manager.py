@@ -22,7 +22,7 @@ from ari_app.ari.events import (
     StasisEnd,
     StasisStart,
 )
-from ari_app.call.echo import CallStats
+from ari_app.call.base import CallStats
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import pytest
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
-from ari_app.call.echo import CallStats
+from ari_app.call.base import CallStats
 from switchboard.callers.audio import (
     dominant_frequency,
     pcm16_to_float,
