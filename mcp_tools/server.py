@@ -131,6 +131,7 @@ def build_server(
         ),
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         log_level="WARNING",
+        json_response=True,
     )
     work = runner or Runner(db)
 

@@ -111,23 +111,30 @@ class Runner:
 
     async def _run_once(self, actor: Actor, fn: DomainFn) -> Reply:
         async with self.db.scoped(actor.tenant_id) as session, session.begin():
-            me = await load_actor_user(session, actor)
-            tenant = await session.get(Tenant, actor.tenant_id)
-            tz = me.timezone or (tenant.timezone if tenant else "UTC")
+            me, tenant_tz = await load_actor_user(session, actor)
+            tz = me.timezone or tenant_tz
             return await fn(Work(session=session, actor=actor, me=me, tz=tz, now=self.clock()))
 
 
-async def load_actor_user(session: AsyncSession, actor: Actor) -> User:
-    """The acting user, who must exist in the actor's tenant and be active."""
+async def load_actor_user(session: AsyncSession, actor: Actor) -> tuple[User, str]:
+    """The acting user (who must exist in the actor's tenant and be active) and the tenant's
+    timezone, in one query."""
     if actor.user_id is None:
         raise Forbidden("I don't know who you are, so I can't do that.")
-    me = (await session.execute(select(User).where(User.id == actor.user_id))).scalar_one_or_none()
-    if me is None or not me.active:
+    row = (
+        await session.execute(
+            select(User, Tenant.timezone)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .where(User.id == actor.user_id)
+        )
+    ).first()
+    me = row[0] if row else None
+    if row is None or me is None or not me.active:
         raise Forbidden("Your account is not active, so I can't do that.")
     if Role.parse(me.role) < actor.role:
         # The role in the token can never exceed the role in the database.
         raise Forbidden("Your access has changed since this call began; please call again.")
-    return me
+    return me, str(row[1])
 
 
 def _is_retryable(exc: DBAPIError) -> bool:

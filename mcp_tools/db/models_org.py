@@ -23,7 +23,7 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dids: Mapped[list[TenantDid]] = relationship(
-        back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="tenant", cascade="all, delete-orphan", lazy="raise_on_sql"
     )
 
 
@@ -35,7 +35,7 @@ class TenantDid(TenantOwned, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     did: Mapped[str] = mapped_column(String(32), unique=True)
 
-    tenant: Mapped[Tenant] = relationship(back_populates="dids")
+    tenant: Mapped[Tenant] = relationship(back_populates="dids", lazy="raise_on_sql")
 
 
 class User(TenantOwned, Base):
@@ -60,7 +60,7 @@ class User(TenantOwned, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     phones: Mapped[list[UserPhone]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="raise_on_sql"
     )
 
 
@@ -74,7 +74,7 @@ class UserPhone(TenantOwned, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(32))
 
-    user: Mapped[User] = relationship(back_populates="phones")
+    user: Mapped[User] = relationship(back_populates="phones", lazy="raise_on_sql")
 
 
 class Team(TenantOwned, Base):
@@ -89,7 +89,7 @@ class Team(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[TeamMember]] = relationship(
-        back_populates="team", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="team", cascade="all, delete-orphan", lazy="raise_on_sql"
     )
 
 
@@ -104,8 +104,8 @@ class TeamMember(TenantOwned, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")
 
-    team: Mapped[Team] = relationship(back_populates="members")
-    user: Mapped[User] = relationship(lazy="selectin")
+    team: Mapped[Team] = relationship(back_populates="members", lazy="raise_on_sql")
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
 
 
 class Department(TenantOwned, Base):

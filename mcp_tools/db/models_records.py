@@ -32,7 +32,10 @@ class Call(TenantOwned, Base):
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     turns: Mapped[list[CallTurn]] = relationship(
-        back_populates="call", cascade="all, delete-orphan", order_by="CallTurn.seq"
+        back_populates="call",
+        cascade="all, delete-orphan",
+        order_by="CallTurn.seq",
+        lazy="raise_on_sql",
     )
 
 
@@ -50,7 +53,7 @@ class CallTurn(TenantOwned, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     timings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    call: Mapped[Call] = relationship(back_populates="turns")
+    call: Mapped[Call] = relationship(back_populates="turns", lazy="raise_on_sql")
 
 
 class PinAttempt(TenantOwned, Base):

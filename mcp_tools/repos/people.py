@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mcp_tools.db.models import Team, TeamMember, User
+from mcp_tools.db.models import Team, TeamMember, User, UserPhone
 from mcp_tools.errors import InvalidInput
 from mcp_tools.fuzzy import rank
 from mcp_tools.policy import require_write
@@ -61,13 +61,16 @@ async def get_my_profile(w: Work) -> Reply:
     """The caller's own profile."""
     me = w.me
     teams = await _teams_of(w, me.id)
+    phones = (
+        await w.session.execute(select(UserPhone.number).where(UserPhone.user_id == me.id))
+    ).scalars()
     data = {
         "user": {
             **public_data(me, teams),
             "email": me.email,
             "timezone": w.tz,
             "user_number": me.user_number,
-            "phones": [p.number for p in me.phones],
+            "phones": list(phones),
         }
     }
     aka = f", also called {', '.join(me.aliases)}" if me.aliases else ""

@@ -35,3 +35,12 @@ def _register() -> None:
 
 
 _register()
+
+
+def _register_tools() -> None:
+    from switchboard.cli.bench_tools import tools
+
+    bench.add_command(tools)
+
+
+_register_tools()
