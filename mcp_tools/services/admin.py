@@ -160,7 +160,7 @@ class Provisioning:
             raise InvalidInput("A queue number must be digits.")
         try:
             spans = hours.validate(dict(open_hours or {}))
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise InvalidInput(f"Those opening hours are not valid: {exc}.") from None
         async with self.db.scoped(actor.tenant_id) as session, session.begin():
             dept = Department(name=name, queue=queue, open_hours=spans, description=description)
