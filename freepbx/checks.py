@@ -186,6 +186,24 @@ def check_nat(etc: Path, transport: str) -> Check:
     )
 
 
+def check_rtp_range(etc: Path) -> Check:
+    """The RTP ports in force, which the firewall must admit from Twilio's media range."""
+    values = layout.parse_settings(layout.read(etc, "rtp_additional.conf"))
+    values = values or layout.parse_settings(layout.read(etc, "rtp.conf"))
+    start, end = values.get("rtpstart"), values.get("rtpend")
+    if not (start and end):
+        return Check(
+            "rtp.range",
+            "warn",
+            "no rtpstart/rtpend in rtp_additional.conf or rtp.conf",
+            "set Settings → Asterisk SIP Settings → RTP Port Ranges; admit them in the firewall",
+        )
+    return ok(
+        "rtp.range",
+        f"RTP ports {start}-{end}: the firewall must admit them from 168.86.128.0/18 (Twilio)",
+    )
+
+
 def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
     """The ``fwconsole setting`` calls that would make HTTPS/WSS match the settings."""
     http = layout.parse_settings(layout.read(etc, layout.HTTP_GENERATED))

@@ -76,6 +76,7 @@ FREEPBX_FILES = {
         "#include queues_post_custom.conf\n"
     ),
     "queues_additional.conf": "[general]\npersistentmembers=yes\n\n[400]\nstrategy=ringall\n",
+    "rtp_additional.conf": "rtpstart=10000\nrtpend=20000\n",
     "http.conf": "[general]\n#include http_additional.conf\n#include http_custom.conf\n",
     "http_additional.conf": (
         "enabled=yes\nbindport=8088\ntlsenable=no\ntlsbindaddr=[::]:8089\n"

@@ -81,7 +81,7 @@ def settings_keys() -> dict[str, set[str]]:
 
 def check_names() -> set[str]:
     source = (REPO / "freepbx" / "checks.py").read_text()
-    return set(re.findall(r'"((?:freepbx|asterisk|pjsip|http|ari)\.[a-z_]+)"', source)) | (
+    return set(re.findall(r'"((?:freepbx|asterisk|pjsip|http|ari|rtp)\.[a-z_]+)"', source)) | (
         DYNAMIC_CHECKS
     )
 
@@ -123,7 +123,7 @@ def test_settings_named_exist(guide: str) -> None:
 def test_doctor_checks_named_exist(guide: str) -> None:
     checks = check_names()
     for span in dotted_names((DOCS / guide).read_text()):
-        if span.split(".")[0] in ("pjsip", "http", "asterisk"):
+        if span.split(".")[0] in ("pjsip", "http", "asterisk", "rtp"):
             assert span in checks, f"{guide}: `{span}`"
     for span in inline((DOCS / guide).read_text()):
         if span.startswith(CHECK_FAMILIES) and not _FILE.search(span):
