@@ -96,15 +96,25 @@ class Provisioner:
     def run(self) -> list[Step]:
         """Provision everything; return the steps in order."""
         self.spec.validate()
+        numbers = [self.find_number(n) for n in self.spec.phone_numbers]  # before any write
         trunk_sid = self.trunk()
         self.origination_url(trunk_sid)
         if self.spec.pbx_ips:
             self.ip_acl(trunk_sid)
         if self.spec.credential_username:
             self.credential_list(trunk_sid)
-        for number in self.spec.phone_numbers:
+        for number in numbers:
             self.phone_number(trunk_sid, number)
         return self.steps
+
+    def find_number(self, number: str) -> Any:
+        """The account's incoming phone number ``number``; refuse one it does not have."""
+        found = self.client.api.v2010.account.incoming_phone_numbers.list(phone_number=number)
+        if not found:
+            raise ProvisionError(
+                f"{number} is not a phone number of this Twilio account: buy or port it first"
+            )
+        return found[0]
 
     def trunk(self) -> str | None:
         """The trunk by friendly name; its termination domain kept as configured."""
@@ -229,20 +239,14 @@ class Provisioner:
             lambda t: t.credentials_lists.create(credential_list_sid=cl_sid),
         )
 
-    def phone_number(self, trunk_sid: str | None, number: str) -> None:
-        """Route ``number`` (already in the account) to the trunk."""
-        found = self.client.api.v2010.account.incoming_phone_numbers.list(phone_number=number)
-        if not found:
-            raise ProvisionError(
-                f"{number} is not a phone number of this Twilio account: buy or port it first"
-            )
-        pn = found[0]
+    def phone_number(self, trunk_sid: str | None, pn: Any) -> None:
+        """Route the incoming phone number ``pn`` to the trunk."""
         if trunk_sid is not None and pn.trunk_sid == trunk_sid:
-            self._record("phone_number", number, "exists", pn.sid)
+            self._record("phone_number", pn.phone_number, "exists", pn.sid)
             return
         self._make(
             "phone_number",
-            number,
+            pn.phone_number,
             lambda: self._trunk(trunk_sid).phone_numbers.create(phone_number_sid=pn.sid),
         )
 

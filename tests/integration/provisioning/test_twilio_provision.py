@@ -165,7 +165,10 @@ def test_bad_credentials_give_one_clear_line(env: dict[str, str]) -> None:
     assert json.loads(as_json.output)["status"] == "error"
 
 
-def test_missing_credentials_unknown_number_and_no_server(env: dict[str, str]) -> None:
+def test_missing_credentials_unknown_number_and_no_server(
+    env: dict[str, str], twilio_fake: tuple[FakeTwilio, FakeTwilioServer]
+) -> None:
+    fake, _ = twilio_fake
     missing = provision({**env, "SWITCHBOARD_TWILIO__ACCOUNT_SID": ""})
     assert missing.exit_code == 1 and len(missing.output.splitlines()) == 1
     assert "set twilio.account_sid and twilio.auth_token" in missing.output
@@ -174,6 +177,7 @@ def test_missing_credentials_unknown_number_and_no_server(env: dict[str, str]) -
     assert unknown.output.splitlines() == [
         "Error: +15559999 is not a phone number of this Twilio account: buy or port it first"
     ]
+    assert fake.writes() == []  # numbers are checked before anything is made
     down = provision({**env, "SWITCHBOARD_TWILIO__API_BASE_URL": "http://127.0.0.1:9"})
     assert down.exit_code == 1 and len(down.output.splitlines()) == 1
     assert "cannot reach Twilio (http://127.0.0.1:9)" in down.output
