@@ -37,7 +37,9 @@ class InstallReport:
     reloaded: bool = False
     verify: list[Check] = field(default_factory=list)
     missing_queues: list[str] = field(default_factory=list)
+    new_agents: list[str] = field(default_factory=list)
     new_agent_passwords: dict[str, str] = field(default_factory=dict)
+    """Passwords of agents made by this run (not in a dry run: none is kept)."""
     error: str = ""
 
     @property
@@ -62,6 +64,7 @@ class InstallReport:
             "settings": self.settings,
             "reloaded": self.reloaded,
             "missing_queues": self.missing_queues,
+            "new_agents": self.new_agents,
             "new_agent_passwords": self.new_agent_passwords,
             "error": self.error,
             "preflight": [c.as_dict() for c in self.preflight],
@@ -107,7 +110,7 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
         return report
     fp = pbx.settings.freepbx
     report.missing_queues = desired.missing_queues
-    report.new_agent_passwords = desired.new_agent_passwords
+    report.new_agents = sorted(desired.new_agent_passwords)
     files = planned_files(fp.etc, desired)
     report.files = sorted(files)
     report.settings = checks.tls_changes(fp.etc, fp)
@@ -118,6 +121,7 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
             write_file(fp.etc / name, text)
         for key, value in report.settings.items():
             pbx.cmds.set_setting(key, value)
+        report.new_agent_passwords = desired.new_agent_passwords
         if report.changed:
             pbx.cmds.reload()
             report.reloaded = True

@@ -31,8 +31,10 @@ def _text(r: Mapping[str, Any]) -> str:
         lines.append("ran fwconsole reload")
     if r["missing_queues"]:
         lines.append(f"department queues made by Switchboard: {', '.join(r['missing_queues'])}")
-    for agent, password in r["new_agent_passwords"].items():
-        lines.append(f"new WebRTC agent {agent}: password {password} (shown once)")
+    for agent in r["new_agents"]:
+        password = r["new_agent_passwords"].get(agent)
+        shown = f"password {password} (shown once)" if password else "password made on install"
+        lines.append(f"new WebRTC agent {agent}: {shown}")
     if r["verify"]:
         lines += ["", format_checks(r["verify"])]
     lines.append(f"\ninstall: {r['status']}")

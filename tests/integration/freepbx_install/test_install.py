@@ -94,6 +94,7 @@ def test_dry_run_writes_and_sets_nothing(fake_pbx: FakePbx) -> None:
     before = {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")}
     report = install(pbx_from_settings(fake_pbx.settings()), dry_run=True)
     assert report.files == WRITTEN and "HTTPTLSBINDPORT" in report.settings
+    assert report.new_agents == ["2001", "2002"] and report.new_agent_passwords == {}
     assert fake_pbx.fw_calls() == []
     assert {p.name: p.read_text() for p in fake_pbx.etc.glob("*.conf")} == before
 
