@@ -204,12 +204,41 @@ def check_rtp_range(etc: Path) -> Check:
     )
 
 
+YES = ("yes", "1", "true", "on")
+
+
+def service_changes(etc: Path) -> dict[str, str]:
+    """``fwconsole setting`` calls that turn on Asterisk's HTTP server and ARI if off."""
+    http = layout.parse_settings(layout.read(etc, layout.HTTP_GENERATED))
+    ari_generated = layout.read(etc, layout.ARI_GENERATED)
+    ari = (
+        layout.parse_settings(ari_generated)
+        if ari_generated
+        else layout.section_settings(layout.read(etc, "ari.conf"), "general")
+    )
+    changes = {}
+    if http.get("enabled", "").lower() not in YES:
+        changes["HTTPENABLED"] = "1"
+    if ari.get("enabled", "").lower() not in YES:
+        changes["ENABLE_ARI"] = "1"
+    return changes
+
+
+def check_services(etc: Path) -> Check:
+    """Asterisk's HTTP server and ARI are on (FreePBX Advanced Settings)."""
+    changes = service_changes(etc)
+    if not changes:
+        return ok("ari.enabled", "Asterisk's HTTP server and ARI are on")
+    cmds = "; ".join(f"fwconsole setting {k} {v}" for k, v in changes.items())
+    return Check("ari.enabled", "fail", f"off: {', '.join(changes)}", f"{cmds}; fwconsole reload")
+
+
 def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
     """The ``fwconsole setting`` calls that would make HTTPS/WSS match the settings."""
     http = layout.parse_settings(layout.read(etc, layout.HTTP_GENERATED))
     cert, key = str(fp.tls_cert_file), str(fp.tls_key_file)
     good = {
-        "HTTPTLSENABLE": http.get("tlsenable", "").lower() in ("yes", "1", "true", "on"),
+        "HTTPTLSENABLE": http.get("tlsenable", "").lower() in YES,
         "HTTPTLSBINDPORT": layout.bind_port(http.get("tlsbindaddr", "")) == fp.wss_port,
         "HTTPTLSCERTFILE": http.get("tlscertfile") == cert,
         "HTTPTLSPRIVATEKEY": http.get("tlsprivatekey") == key,

@@ -72,6 +72,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     found: list[Check] = []
     if desired is not None:
         found += checks.check_blocks(etc, desired)
+    found.append(checks.check_services(etc))
     found.append(checks.check_tls(etc, s.freepbx)[0])
     found.append(checks.check_nat(etc, s.freepbx.udp_transport))
     found.append(checks.check_rtp_range(etc))

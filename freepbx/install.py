@@ -113,7 +113,7 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
     report.new_agents = sorted(desired.new_agent_passwords)
     files = planned_files(fp.etc, desired)
     report.files = sorted(files)
-    report.settings = checks.tls_changes(fp.etc, fp)
+    report.settings = checks.service_changes(fp.etc) | checks.tls_changes(fp.etc, fp)
     if dry_run:
         return report
     try:

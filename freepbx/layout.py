@@ -72,6 +72,8 @@ FREEPBX_MARKERS = ("extensions.conf", "pjsip.conf", "ari.conf", "queues.conf")
 
 HTTP_GENERATED = "http_additional.conf"
 """Where FreePBX writes its Advanced Settings for Asterisk's HTTP server."""
+ARI_GENERATED = "ari_general_additional.conf"
+"""Where FreePBX writes ARI's ``enabled`` (Advanced Setting ``ENABLE_ARI``)."""
 TRANSPORTS_GENERATED = "pjsip.transports.conf"
 QUEUES_GENERATED = "queues_additional.conf"
 

@@ -201,3 +201,15 @@ def test_doctor_warns_about_nat_without_external_address(fake_pbx: FakePbx) -> N
     found = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
     assert found["pjsip.nat"].status == "warn"
     assert "External Address" in found["pjsip.nat"].fix
+
+
+def test_ari_switched_off_in_freepbx_is_switched_on(fake_pbx: FakePbx) -> None:
+    (fake_pbx.etc / "ari_general_additional.conf").write_text("enabled=no\npretty=no\n")
+    before = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
+    assert before["ari.enabled"].status == "fail"
+    assert "fwconsole setting ENABLE_ARI 1" in before["ari.enabled"].fix
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    assert report.settings["ENABLE_ARI"] == "1"
+    assert ["fwconsole", "setting", "ENABLE_ARI", "1"] in fake_pbx.fw_calls()
+    assert statuses([c.as_dict() for c in report.verify])["ari.enabled"] == "ok"
+    assert install(pbx_from_settings(fake_pbx.settings())).settings == {}
