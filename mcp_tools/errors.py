@@ -48,3 +48,10 @@ class Forbidden(ToolFailure):
 
     code = "forbidden"
     outcome = "refused"
+
+
+def said(text: object, limit: int = 40) -> str:
+    """The caller's words, safe to echo in one sentence: one line, printable, short."""
+    value = " ".join(str(text).split())
+    value = "".join(ch for ch in value if ch.isprintable())
+    return value if len(value) <= limit else value[: limit - 1] + "…"

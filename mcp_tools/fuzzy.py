@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, utils
 
-from mcp_tools.errors import Ambiguous, InvalidInput, NotFound
+from mcp_tools.errors import Ambiguous, InvalidInput, NotFound, said
 
 T = TypeVar("T")
 THRESHOLD = 72.0
@@ -55,14 +55,14 @@ def match_one(query: str, candidates: Sequence[Named[T]], kind: str = "person") 
         raise InvalidInput(f"I need the {kind}'s name.")
     ranked = rank(query, candidates)
     if not ranked:
-        raise NotFound(f"I couldn't find a {kind} called {query[:40]}.")
+        raise NotFound(f"I couldn't find a {kind} called {said(query)}.")
     best_score, best = ranked[0]
     close = [c for s, c in ranked[1:] if s >= best_score - MARGIN and c.item is not best.item]
     if best_score == 100.0:
         close = [c for s, c in ranked[1:] if s == 100.0 and c.item is not best.item]
     if close:
         names = [best.display, *[c.display for c in close[:3]]]
-        said = query.split()[0].title() if len(query) <= 40 else "one"
+        first = said(query.split()[0], 20).title() if len(query) <= 40 else "one"
         listed = ", ".join(names[:-1]) + " or " + names[-1]
-        raise Ambiguous(f"Which {said}: {listed}?")
+        raise Ambiguous(f"Which {first}: {listed}?")
     return best.item

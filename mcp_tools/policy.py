@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
 
-from mcp_tools.errors import Forbidden, InvalidInput
+from mcp_tools.errors import Forbidden, InvalidInput, said
 
 Channel = Literal["voice", "console", "api"]
 CHANNELS: tuple[Channel, ...] = ("voice", "console", "api")
@@ -40,7 +40,7 @@ class Role(IntEnum):
             return cls[value.strip().upper()]
         except KeyError:
             raise InvalidInput(
-                f"'{value[:20]}' is not a role; say owner, admin, member or viewer."
+                f"'{said(value, 20)}' is not a role; say owner, admin, member or viewer."
             ) from None
 
     @property

@@ -21,7 +21,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
 from mcp_tools.db.session import Database
-from mcp_tools.errors import ToolFailure
+from mcp_tools.errors import ToolFailure, said
 from mcp_tools.tokens import TokenError, TokenService, ToolClaims
 from mcp_tools.tools import org_tools, schedule_tools, work_tools
 from mcp_tools.tools.args import Ctx
@@ -94,7 +94,7 @@ class SwitchboardMCP(FastMCP[Any]):
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         """Call a tool; argument and lookup errors become tool errors, never exceptions."""
         if self._tool_manager.get_tool(name) is None:
-            return error_result(f"There is no tool called {name[:40]}.", "unknown_tool")
+            return error_result(f"There is no tool called {said(name)}.", "unknown_tool")
         if not isinstance(arguments, dict):
             return error_result("The arguments must be an object.", "invalid_input")
         try:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.date import DateDataParser  # type: ignore[import-untyped]
 
-from mcp_tools.errors import Ambiguous, InvalidInput
+from mcp_tools.errors import Ambiguous, InvalidInput, said
 
 MAX_PHRASE = 80
 _MONTHS = "January February March April May June July August September October November December"
@@ -50,7 +50,7 @@ def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"'{(name or '')[:40]}' is not a timezone I know.") from None
+        raise InvalidInput(f"'{said(name or '')}' is not a timezone I know.") from None
 
 
 def _normalise(phrase: str) -> str:
@@ -117,9 +117,9 @@ def parse_time(
     except (ValueError, OverflowError, TypeError, KeyError):
         found = None
     if found is None:
-        raise InvalidInput(f"I couldn't understand '{phrase.strip()[:40]}' as a day or time.")
+        raise InvalidInput(f"I couldn't understand '{said(phrase)}' as a day or time.")
     if need_time and not has_time:
-        raise Ambiguous(f"What time {_on(phrase.strip())}?")
+        raise Ambiguous(f"What time {_on(said(phrase))}?")
     local = found.astimezone(zinfo)
     if not has_time:
         local = datetime.combine(local.date(), default_time, tzinfo=zinfo)
@@ -136,7 +136,7 @@ def parse_duration_minutes(phrase: str) -> int:
             r"(an?|\d+(?:\.\d+)?|half an?)\s*(minutes?|mins?|hours?|hrs?|h|m)", text
         )
         if not match:
-            raise InvalidInput(f"I couldn't understand '{phrase[:30]}' as a length of time.")
+            raise InvalidInput(f"I couldn't understand '{said(phrase, 30)}' as a length of time.")
         amount_text, unit = match.groups()
         amount = 1.0 if amount_text in ("a", "an") else 0.5 if "half" in amount_text else 0.0
         if amount == 0.0:

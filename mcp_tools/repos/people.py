@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mcp_tools.db.models import Team, TeamMember, User, UserPhone
-from mcp_tools.errors import InvalidInput
+from mcp_tools.errors import InvalidInput, said
 from mcp_tools.fuzzy import rank
 from mcp_tools.policy import require_write
 from mcp_tools.repos.common import active_users, find_user, listing, named_user, text_arg
@@ -45,7 +45,7 @@ async def search_users(w: Work, query: str, limit: int) -> Reply:
     found = [c.item for _, c in ranked[: max(1, min(limit, 20))]]
     data = {"users": [public_data(u) for u in found]}
     if not found:
-        return Reply(f"Nobody is called anything like {text[:40]}.", data)
+        return Reply(f"Nobody is called anything like {said(text)}.", data)
     return Reply(f"I found {listing([u.name for u in found], 'person', 5)}.", data)
 
 

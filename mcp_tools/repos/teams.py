@@ -31,7 +31,7 @@ async def _members(w: Work, team: Team) -> list[tuple[TeamMember, User]]:
         .where(TeamMember.team_id == team.id)
         .order_by(User.name)
     )
-    return [(m, u) for m, u in rows.tuples().all()]
+    return [(m, u) for m, u in rows.all()]
 
 
 async def create_team(w: Work, name: str, description: str | None) -> Reply:
@@ -70,7 +70,7 @@ async def list_teams(w: Work) -> Reply:
             )
         ).scalars()
     }
-    teams = [{**team_data(t, n or 0), "mine": t.id in mine} for t, n in rows.tuples().all()]
+    teams = [{**team_data(t, n or 0), "mine": t.id in mine} for t, n in rows.all()]
     lines = [f"{t['name']}{' (yours)' if t['mine'] else ''}" for t in teams]
     text = f"There are {listing(lines, 'team', 8)}." if teams else "There are no teams yet."
     return Reply(text, {"teams": teams})

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, utils
 from sqlalchemy import Select, and_, or_, select
 
 from mcp_tools.db.models import Todo
-from mcp_tools.errors import Forbidden, InvalidInput, NotFound
+from mcp_tools.errors import Forbidden, InvalidInput, NotFound, said
 from mcp_tools.policy import Role, effective_team_role, require_write
 from mcp_tools.repos.common import (
     iso,
@@ -232,4 +232,4 @@ async def search_todos(w: Work, query: str, limit: int) -> Reply:
             scored.append((s, todo))
     scored.sort(key=lambda pair: (-pair[0], pair[1].id))
     found = [t for _, t in scored[: max(1, min(limit, 50))]]
-    return await todos_reply(w, found, "matching todo", f"No todos match {query.strip()[:40]}.")
+    return await todos_reply(w, found, "matching todo", f"No todos match {said(query)}.")

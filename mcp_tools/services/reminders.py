@@ -41,32 +41,26 @@ class ReminderFeed:
         at = now or utcnow()
         async with self.db.unscoped() as session:
             rows = (
-                (
-                    await session.execute(
-                        select(Reminder, User.name)
-                        .join(User, User.id == Reminder.user_id)
-                        .where(
-                            Reminder.status == "pending",
-                            Reminder.remind_at <= at,
-                            User.active.is_(True),
-                        )
-                        .order_by(Reminder.remind_at)
-                        .limit(limit)
+                await session.execute(
+                    select(Reminder, User.name)
+                    .join(User, User.id == Reminder.user_id)
+                    .where(
+                        Reminder.status == "pending",
+                        Reminder.remind_at <= at,
+                        User.active.is_(True),
                     )
+                    .order_by(Reminder.remind_at)
+                    .limit(limit)
                 )
-                .tuples()
-                .all()
-            )
+            ).all()
             user_ids = {r.user_id for r, _ in rows}
             phones: dict[int, list[str]] = {}
             if user_ids:
-                for uid, number in (
-                    await session.execute(
-                        select(UserPhone.user_id, UserPhone.number).where(
-                            UserPhone.user_id.in_(user_ids)
-                        )
+                for uid, number in await session.execute(
+                    select(UserPhone.user_id, UserPhone.number).where(
+                        UserPhone.user_id.in_(user_ids)
                     )
-                ).tuples():
+                ):
                     phones.setdefault(uid, []).append(number)
             return [
                 DueReminder(

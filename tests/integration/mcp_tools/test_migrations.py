@@ -15,10 +15,10 @@ from mcp_tools.db import migrate
 from mcp_tools.db.models import AuditEntry, Base, Todo, User
 from mcp_tools.db.session import Database
 from mcp_tools.db.tenancy import TenancyError
-from tests.fixtures.mcp_env import drop, make_database
+from tests.fixtures.mcp_env import BACKENDS, drop, make_database
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_upgrade_downgrade_upgrade(request: pytest.FixtureRequest, backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = await make_database(request, backend, Path(tmp))

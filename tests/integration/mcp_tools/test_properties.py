@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -125,6 +126,8 @@ values = st.one_of(
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 arguments = st.dictionaries(st.sampled_from(KEYS), values, max_size=6)
+EXAMPLES = int(os.environ.get("SWITCHBOARD_TEST_EXAMPLES", "60"))
+"""Examples per property test; raise it for a thorough run."""
 SENTENCE = re.compile(r"^[^\n]{3,300}[.?]$")
 
 
@@ -134,7 +137,7 @@ def assert_clear(text: str) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
