@@ -239,12 +239,16 @@ def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
     cert, key = str(fp.tls_cert_file), str(fp.tls_key_file)
     good = {
         "HTTPTLSENABLE": http.get("tlsenable", "").lower() in YES,
+        "HTTPTLSBINDADDRESS": layout.same_bind_host(
+            layout.bind_host(http.get("tlsbindaddr", "")), fp.wss_bind_address
+        ),
         "HTTPTLSBINDPORT": layout.bind_port(http.get("tlsbindaddr", "")) == fp.wss_port,
         "HTTPTLSCERTFILE": http.get("tlscertfile") == cert,
         "HTTPTLSPRIVATEKEY": http.get("tlsprivatekey") == key,
     }
     wanted = {
         "HTTPTLSENABLE": "1",
+        "HTTPTLSBINDADDRESS": fp.wss_bind_address,
         "HTTPTLSBINDPORT": str(fp.wss_port),
         "HTTPTLSCERTFILE": cert,
         "HTTPTLSPRIVATEKEY": key,

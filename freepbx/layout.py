@@ -144,6 +144,26 @@ def section_names(text: str) -> list[str]:
     return names
 
 
+ANY_ADDRESS = ("::", "0.0.0.0")
+
+
+def bind_host(value: str) -> str:
+    """The address of an Asterisk bind address (``[::]:7443`` → ``::``)."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:
+        return value[1 : value.index("]")]
+    if value.count(":") == 1:
+        return value.split(":")[0]
+    return value
+
+
+def same_bind_host(found: str, wanted: str) -> bool:
+    """Whether two bind addresses mean the same (``::`` and ``0.0.0.0``: every address)."""
+    if wanted in ANY_ADDRESS:
+        return found in ANY_ADDRESS
+    return found == wanted
+
+
 def bind_port(value: str) -> int | None:
     """The port of an Asterisk bind address (``[::]:7443``, ``0.0.0.0:7443``, ``7443``)."""
     tail = value.rsplit(":", 1)[-1] if ":" in value else value

@@ -163,6 +163,9 @@ class FreepbxSettings(_Section):
     webrtc_agents: tuple[str, ...] = ()
     """WebRTC agents to create in ``pjsip.endpoint_custom.conf`` (made in the GUI: leave empty)."""
     wss_port: int = 7443
+    wss_bind_address: str = "::"
+    """Where HTTPS/WSS listens: all addresses, so agents can reach it (FreePBX's installer
+    binds it to 127.0.0.1)."""
     tls_cert_file: Path = Path("/etc/asterisk/keys/integration/webserver.crt")
     tls_key_file: Path = Path("/etc/asterisk/keys/integration/webserver.key")
     command_timeout_s: float = 120.0

@@ -79,7 +79,7 @@ FREEPBX_FILES = {
     "rtp_additional.conf": "rtpstart=10000\nrtpend=20000\n",
     "http.conf": "[general]\n#include http_additional.conf\n#include http_custom.conf\n",
     "http_additional.conf": (
-        "enabled=yes\nbindport=8088\ntlsenable=no\ntlsbindaddr=[::]:8089\n"
+        "enabled=yes\nbindport=8088\ntlsenable=no\ntlsbindaddr=127.0.0.1:8089\n"
         "tlscertfile=\ntlsprivatekey=\n"
     ),
 }

@@ -35,6 +35,7 @@ def test_first_install_writes_blocks_sets_tls_reloads_and_verifies(fake_pbx: Fak
     fp = settings.freepbx
     assert fake_pbx.fw_calls() == [
         ["fwconsole", "setting", "HTTPTLSENABLE", "1"],
+        ["fwconsole", "setting", "HTTPTLSBINDADDRESS", "::"],
         ["fwconsole", "setting", "HTTPTLSBINDPORT", "7443"],
         ["fwconsole", "setting", "HTTPTLSCERTFILE", str(fp.tls_cert_file)],
         ["fwconsole", "setting", "HTTPTLSPRIVATEKEY", str(fp.tls_key_file)],

@@ -63,6 +63,7 @@ def fresh_freepbx(
                 webrtc_agents=("2001", "2002", "2003"),
                 departments={"general": "400", "support": "401", "sales": "402", "billing": "403"},
                 wss_port=pbx.wss_port,
+                wss_bind_address=pbx.bind_address,
                 tls_cert_file=Path("/etc/asterisk/keys/switchboard.crt"),
                 tls_key_file=Path("/etc/asterisk/keys/switchboard.key"),
             ),

@@ -64,3 +64,12 @@ def test_parse_settings_and_sections() -> None:
     assert layout.parse_settings(text)["tlsbindaddr"] == "[::]:7443"
     assert layout.parse_settings(text)["tlsenable"] == "yes"
     assert layout.section_names(text) == ["general", "400"]
+
+
+def test_bind_hosts() -> None:
+    assert layout.bind_host("[::]:7443") == "::"
+    assert layout.bind_host("0.0.0.0:7443") == "0.0.0.0"
+    assert layout.bind_host("127.0.0.1:8089") == "127.0.0.1"
+    assert layout.same_bind_host("0.0.0.0", "::")
+    assert not layout.same_bind_host("127.0.0.1", "::")
+    assert layout.same_bind_host("127.0.0.1", "127.0.0.1")
