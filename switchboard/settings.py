@@ -245,6 +245,75 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         frozen=True,
         extra="forbid",
+AgentProvider = Literal["local", "openai", "sambanova", "vllm", "ollama"]
+
+AGENT_PRESETS: dict[str, tuple[str, str]] = {
+    "openai": ("https://api.openai.com/v1", "gpt-4o-mini"),
+    "sambanova": ("https://api.sambanova.ai/v1", "Meta-Llama-3.3-70B-Instruct"),
+    "vllm": ("http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct"),
+    "ollama": ("http://127.0.0.1:11434/v1", "qwen2.5:7b-instruct"),
+    "local": ("", "qwen2.5-coder-1.5b-instruct"),
+}
+"""Provider → (base URL, model) used when ``base_url`` / ``model`` are left empty."""
+
+
+class AgentSettings(_Section):
+    """The conversation brain: chat model endpoint, budgets, state and the local model server."""
+
+    provider: AgentProvider = "local"
+    """``local`` (the bundled model served by Switchboard) or an OpenAI-compatible preset."""
+    base_url: str = ""
+    """Override the preset's endpoint (``.../v1``); empty: the preset's (local: our server)."""
+    model: str = ""
+    """Override the preset's model name."""
+    api_key: SecretStr | None = None
+    """Key for the endpoint (OpenAI, SambaNova); local servers ignore it."""
+    request_timeout_s: float = 30.0
+    """HTTP timeout of one model request (the turn budget usually ends it first)."""
+    tool_budget_s: float = 8.0
+    """Deadline of one tool call."""
+    turn_budget_s: float = 10.0
+    """Deadline of one turn, from the caller's words to the last sentence."""
+    filler_after_s: float = 1.5
+    """Say a short "one moment" line when nothing has been said after this long."""
+    max_model_calls: int = 4
+    """Model calls allowed in one turn (tool loops stop there)."""
+    history_turns: int = 6
+    """Caller turns of history sent to the model (older ones stay checkpointed)."""
+    routing: bool = True
+    """Show the model only the tool families the turn is about."""
+    speak_tool_results: bool | None = None
+    """Say the tools' own short sentences instead of asking the model again; unset: on for
+    the local model (one model call per turn), off for remote ones."""
+    checkpoint_url: str = ""
+    """Conversation state store: empty → SQLite ``<state_dir>/agent_state.db``;
+    ``sqlite:///path`` or ``postgresql://...`` (production)."""
+    mcp_url: str = ""
+    """The tool server's streamable HTTP endpoint; empty → ``http://<tools.host>:<tools.port>/mcp``."""
+    local_port: int = 0
+    """Port of the bundled model server (0: a free port chosen at start)."""
+    local_threads: int = 2
+    local_ctx: int = 4096
+    local_start_timeout_s: float = 180.0
+
+    @property
+    def effective_base_url(self) -> str:
+        """The endpoint in force (empty for ``local`` until its server has started)."""
+        return self.base_url or AGENT_PRESETS[self.provider][0]
+
+    @property
+    def effective_model(self) -> str:
+        """The model name in force."""
+        return self.model or AGENT_PRESETS[self.provider][1]
+
+    @property
+    def direct_tool_replies(self) -> bool:
+        """Whether tool sentences are spoken as the reply (see ``speak_tool_results``)."""
+        if self.speak_tool_results is None:
+            return self.provider == "local"
+        return self.speak_tool_results
+
+
     )
 
     log_level: str = "INFO"
@@ -268,6 +337,7 @@ class Settings(BaseSettings):
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
         dotenv_settings: PydanticBaseSettingsSource,
+    agent: AgentSettings = AgentSettings()
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Init arguments, then the environment, then the TOML config file."""

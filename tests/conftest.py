@@ -7,4 +7,6 @@ pytest_plugins: list[str] = [
     "tests.fixtures.postgres",
     "tests.fixtures.mcp_env",
     "tests.fixtures.mcp_db",
+    "tests.fixtures.llm",
+    "tests.fixtures.agent_fakes",
 ]

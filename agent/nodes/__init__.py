@@ -1,0 +1,1 @@
+"""Graph nodes, one per module: route, model, tools, reply."""
