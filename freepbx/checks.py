@@ -170,6 +170,21 @@ def check_transport(etc: Path, transport: str) -> Check:
     )
 
 
+def check_wss_transport(etc: Path) -> Check:
+    """Agents' softphones register over a PJSIP ``wss`` transport (FreePBX: SIP Settings)."""
+    text = layout.read(etc, layout.TRANSPORTS_GENERATED)
+    for name in layout.section_names(text):
+        if layout.section_settings(text, name).get("protocol", "").lower() == "wss":
+            return ok("pjsip.wss", f"WSS transport {name}")
+    return Check(
+        "pjsip.wss",
+        "warn",
+        f"no wss transport in {layout.TRANSPORTS_GENERATED}: WebRTC agents cannot register",
+        "Settings → Asterisk SIP Settings → SIP Settings [chan_pjsip] → wss: 0.0.0.0 on; "
+        "Submit, Apply Config",
+    )
+
+
 def check_nat(etc: Path, transport: str) -> Check:
     """Behind NAT (every cloud VM) the transport must know its public address, or SDP
     carries the private one and callers hear nothing (one-way or no audio)."""

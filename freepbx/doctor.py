@@ -75,6 +75,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     found.append(checks.check_services(etc))
     found.append(checks.check_tls(etc, s.freepbx)[0])
     found.append(checks.check_nat(etc, s.freepbx.udp_transport))
+    found.append(checks.check_wss_transport(etc))
     found.append(checks.check_rtp_range(etc))
     found += checks.check_queues(etc, s.freepbx.departments)
     found.append(checks.check_ari(pbx.probe))

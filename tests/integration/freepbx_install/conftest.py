@@ -60,7 +60,7 @@ FREEPBX_FILES = {
     "pjsip.transports.conf": (
         "[0.0.0.0-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0:5060\n"
         "external_media_address=203.0.113.10\nexternal_signaling_address=203.0.113.10\n"
-        "local_net=10.60.0.0/24\n"
+        "local_net=10.60.0.0/24\n\n[0.0.0.0-wss]\ntype=transport\nprotocol=wss\nbind=0.0.0.0\n"
     ),
     "pjsip.endpoint.conf": "[1001]\ntype=endpoint\naors=1001\nauth=1001-auth\n",
     "pjsip.aor.conf": "[1001]\ntype=aor\nmax_contacts=1\n",

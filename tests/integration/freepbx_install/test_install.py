@@ -196,12 +196,13 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
     assert [c["name"] for c in after["checks"] if c["status"] != "ok"] == ["ari.app"]
 
 
-def test_doctor_warns_about_nat_without_external_address(fake_pbx: FakePbx) -> None:
+def test_doctor_warns_about_nat_and_missing_wss_transport(fake_pbx: FakePbx) -> None:
     transports = fake_pbx.etc / "pjsip.transports.conf"
     transports.write_text("[0.0.0.0-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0:5060\n")
     found = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
     assert found["pjsip.nat"].status == "warn"
     assert "External Address" in found["pjsip.nat"].fix
+    assert found["pjsip.wss"].status == "warn"  # no wss transport either
 
 
 def test_ari_switched_off_in_freepbx_is_switched_on(fake_pbx: FakePbx) -> None:
