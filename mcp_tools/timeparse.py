@@ -27,6 +27,7 @@ _BARE_HOUR = re.compile(
     r"(\s*o'?clock)?",
     re.IGNORECASE,
 )
+_CLOCK = re.compile(r"\d\s*(am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\bnoon\b|\bmidnight\b", re.I)
 _SLASH_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b")
 _HAS_TIME = re.compile(
     r"(\d\s*(am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|\bnoon\b|\bmidnight\b|\bmorning\b|\bafternoon\b"
@@ -53,20 +54,52 @@ def zone(name: str | None) -> ZoneInfo:
         raise InvalidInput(f"'{said(name or '')}' is not a timezone I know.") from None
 
 
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_WORDS = {w: str(i) for i, w in enumerate(_NUMBER_WORDS.split())}
+_CLOCK_WORDS = re.compile(
+    r"\b(half past|quarter past|quarter to|at)\s+(" + "|".join(_WORDS) + r"|\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
+def _clock_words(match: re.Match[str]) -> str:
+    """ "half past two" → "at 2:30", "quarter to ten" → "at 9:45", "at nine" → "at 9"."""
+    how, number = match.group(1).lower(), match.group(2).lower()
+    hour = int(_WORDS.get(number, number))
+    if how == "half past":
+        return f"at {hour}:30"
+    if how == "quarter past":
+        return f"at {hour}:15"
+    if how == "quarter to":
+        return f"at {(hour - 1) % 24 or 12}:45"
+    return f"at {hour}"
+
+
 def _normalise(phrase: str) -> str:
     text = " ".join(phrase.strip().split())
+    text = _CLOCK_WORDS.sub(_clock_words, text)
+    lowered = text.lower()
+    # A part of the day settles am/pm for a bare hour ("at seven tonight").
+    half = "pm" if re.search(r"\b(tonight|evening|afternoon)\b", lowered) else None
+    half = "am" if re.search(r"\bmorning\b", lowered) else half
 
     def hour(match: re.Match[str]) -> str:
         word, h, minutes = match.group(1), int(match.group(2)), match.group(3)
         spoken = f"{h}:{minutes}" if minutes else str(h)
         if h > 23 or (minutes is not None and int(minutes) > 59):
             raise InvalidInput(f"{spoken} is not a time of day.")
+        if half and 1 <= h <= 11:
+            return f"{word} {spoken} {half}"
         if 1 <= h <= 6:
             raise Ambiguous(f"Do you mean {spoken} in the morning or {spoken} in the afternoon?")
         if 7 <= h <= 11:
             return f"{word} {spoken} am"
         return f"{word} {spoken}" if h > 12 or h == 0 else f"{word} {spoken} pm"
 
+    has_clock = bool(_BARE_HOUR.search(text) or _CLOCK.search(text))
     text = _BARE_HOUR.sub(hour, text)
     slash = _SLASH_DATE.search(text)
     if slash:
@@ -74,8 +107,13 @@ def _normalise(phrase: str) -> str:
         if a != b and a <= 12 and b <= 12:
             months = _MONTHS.split()
             raise Ambiguous(f"Do you mean {b} {months[a - 1]} or {a} {months[b - 1]}?")
+    if has_clock:  # the clock time wins; the part of the day only picked am/pm
+        text = re.sub(r"\btonight\b", "today", text, flags=re.IGNORECASE)
+        text = re.sub(r"\b(in the |this )?(morning|afternoon|evening)\b", "", text, flags=re.I)
+        return " ".join(text.split())
     for part, spelled in _DAYPART.items():
-        text = re.sub(rf"\b{part}\b", spelled if part == "tonight" else f"at {spelled}", text)
+        spoken = spelled if part == "tonight" else f"at {spelled}"
+        text = re.sub(rf"\b(?:this |in the )?{part}\b", spoken, text, flags=re.IGNORECASE)
     return text.replace("tonight tonight", "tonight")
 
 
@@ -167,7 +205,7 @@ def _parse_iso(text: str, zinfo: ZoneInfo) -> ParsedTime | None:
 def _on(phrase: str) -> str:
     lowered = phrase.lower()
     if lowered in ("today", "tomorrow", "tonight", "yesterday") or lowered.startswith(
-        ("next ", "this ")
+        ("next ", "this ", "in ", "on ")
     ):
         return lowered
     return f"on {phrase}"

@@ -33,6 +33,12 @@ def local(phrase: str, tz: str = NY) -> datetime:
         ("at 15:30", datetime(2026, 11, 26, 15, 30)),
         ("2026-12-01T10:00", datetime(2026, 12, 1, 10, 0)),
         ("2026-12-01T10:00Z", datetime(2026, 12, 1, 5, 0)),
+        ("at seven tonight", datetime(2026, 11, 26, 19, 0)),
+        ("this evening", datetime(2026, 11, 26, 18, 0)),
+        ("tomorrow at 3 in the afternoon", datetime(2026, 11, 27, 15, 0)),
+        ("quarter to nine on friday", datetime(2026, 11, 27, 8, 45)),
+        ("tomorrow at nine", datetime(2026, 11, 27, 9, 0)),
+        ("in 2 days at 10am", datetime(2026, 11, 28, 10, 0)),
     ],
 )
 def test_phrases(phrase: str, expected: datetime) -> None:
@@ -53,6 +59,8 @@ def test_timezone_matters() -> None:
         ("Friday", "What time on Friday?"),
         ("tomorrow", "What time tomorrow?"),
         ("next week", "What time next week?"),
+        ("in 3 days", "What time in 3 days?"),
+        ("half past two tomorrow", "Do you mean 2:30 in the morning or 2:30 in the afternoon?"),
     ],
 )
 def test_ambiguity_is_a_question(phrase: str, question: str) -> None:
