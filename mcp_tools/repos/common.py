@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mcp_tools.db.models import Team, TeamMember, User
-from mcp_tools.errors import InvalidInput, NotFound
+from mcp_tools.errors import InvalidInput, NotFound, ToolFailure
 from mcp_tools.fuzzy import Named, match_one
 from mcp_tools.policy import Role
 from mcp_tools.timeparse import parse_time, speak_time
@@ -67,12 +68,39 @@ def named_user(user: User) -> Named[User]:
     return Named(user, user.name, (user.name, *user.aliases))
 
 
+_IN_TEAM = re.compile(r"^(.+?)\s+(?:in|from|on|of)\s+(?:the\s+)?(.+?)(?:\s+team)?$", re.I)
+
+
 async def find_user(w: Work, name: str, among: Sequence[User] | None = None) -> User:
-    """The user ``name`` means (fuzzy, name or alias), optionally among given users."""
+    """The user ``name`` means (fuzzy, name or alias), optionally among given users.
+
+    "John in the dev team" looks for John among the Dev team's members when such a team
+    exists (otherwise the whole phrase is matched as a name).
+    """
     people = among if among is not None else await active_users(w)
     if name.strip().lower() in ("me", "myself", "i") and any(p.id == w.user_id for p in people):
         return w.me
+    scoped = _IN_TEAM.match(name.strip())
+    if scoped and among is None:
+        try:
+            team = await find_team(w, scoped.group(2))
+        except ToolFailure:
+            team = None
+        if team is not None:
+            members = await team_users(w, team)
+            return match_one(scoped.group(1), [named_user(u) for u in members], "person")
     return match_one(name, [named_user(u) for u in people], "person")
+
+
+async def team_users(w: Work, team: Team) -> list[User]:
+    """Active members of a team."""
+    rows = await w.session.execute(
+        select(User)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.team_id == team.id, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return list(rows.scalars().all())
 
 
 async def find_team(w: Work, name: str) -> Team:

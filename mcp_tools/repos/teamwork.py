@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from mcp_tools.db.models import Team, TeamMember, Todo, User
+from mcp_tools.db.models import Team, Todo, User
 from mcp_tools.errors import InvalidInput
 from mcp_tools.policy import Role, require_team_read, require_team_role
 from mcp_tools.repos.common import (
@@ -13,22 +13,12 @@ from mcp_tools.repos.common import (
     membership,
     priority_arg,
     say,
+    team_users,
     text_arg,
     when_arg,
 )
 from mcp_tools.repos.todos import get_visible, one_reply, require_edit, status_filter, todos_reply
 from mcp_tools.work import Reply, Work
-
-
-async def team_users(w: Work, team: Team) -> list[User]:
-    """Active members of a team."""
-    rows = await w.session.execute(
-        select(User)
-        .join(TeamMember, TeamMember.user_id == User.id)
-        .where(TeamMember.team_id == team.id, User.active.is_(True))
-        .order_by(User.id)
-    )
-    return list(rows.scalars().all())
 
 
 async def create_team_todo(

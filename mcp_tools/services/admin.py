@@ -12,7 +12,16 @@ from typing import Any
 from sqlalchemy import select
 
 from mcp_tools import audit, hours
-from mcp_tools.db.models import Department, Team, TeamMember, Tenant, TenantDid, User, UserPhone
+from mcp_tools.db.models import (
+    AuditEntry,
+    Department,
+    Team,
+    TeamMember,
+    Tenant,
+    TenantDid,
+    User,
+    UserPhone,
+)
 from mcp_tools.db.session import Database
 from mcp_tools.errors import Conflict, InvalidInput, NotFound
 from mcp_tools.pins import hash_pin_async
@@ -182,3 +191,26 @@ class Provisioning:
             audit.record(
                 session, actor, "user.activate" if active else "user.deactivate", "user", user_id
             )
+
+    async def audit_log(
+        self, tenant_id: int, limit: int = 50, outcome: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The newest audit entries of a tenant (optionally only one outcome)."""
+        async with self.db.scoped(tenant_id) as session:
+            query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, limit))
+            if outcome:
+                query = query.where(AuditEntry.outcome == outcome)
+            rows = (await session.execute(query)).scalars().all()
+            return [
+                {
+                    "at": r.at.isoformat(),
+                    "actor": r.actor,
+                    "channel": r.channel,
+                    "call_id": r.call_id,
+                    "action": r.action,
+                    "target": f"{r.target_type} {r.target_id}".strip(),
+                    "outcome": r.outcome,
+                    "detail": r.detail,
+                }
+                for r in rows
+            ]

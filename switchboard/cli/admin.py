@@ -234,3 +234,27 @@ def mint_token(
         return {"token": token, "user": user.name, "role": user.role}
 
     emit(_run(app, job), as_json, lambda r: str(r["token"]))
+
+
+@admin.command("audit")
+@tenant_option
+@click.option("--limit", default=30, show_default=True)
+@click.option("--outcome", type=click.Choice(["ok", "refused", "rejected", "failed"]))
+@json_option
+@pass_app
+def audit(app: AppContext, slug: str, limit: int, outcome: str | None, as_json: bool) -> None:
+    """Show the newest audit entries of a tenant."""
+    from mcp_tools.services.admin import Provisioning
+
+    async def job(tools: Any) -> dict[str, Any]:
+        tid = await _tenant_id(tools, slug)
+        return {"entries": await Provisioning(tools.db).audit_log(tid, limit, outcome)}
+
+    def text(r: Mapping[str, Any]) -> str:
+        return "\n".join(
+            f"{e['at'][:19]} {e['outcome']:<8} {e['channel']:<7} {e['actor']:<22} "
+            f"{e['action']:<20} {e['target']}"
+            for e in r["entries"]
+        )
+
+    emit(_run(app, job), as_json, text)

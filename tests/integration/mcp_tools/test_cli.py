@@ -85,6 +85,10 @@ def test_db_seed_admin(cli_env: Path) -> None:
     )
     run("admin", "reset-pin", "--tenant", "initech", "11", "--pin", "1357", "--json")
     run("admin", "unlock-number", "--tenant", "initech", "+15550311", "--json")
+    entries = run("admin", "audit", "--tenant", "initech", "--json")["entries"]
+    actions = [e["action"] for e in entries]  # type: ignore[attr-defined]
+    assert actions[:3] == ["auth.unlock_number", "auth.pin_reset", "department.create"]
+    assert all(e["channel"] == "console" for e in entries)  # type: ignore[attr-defined]
     token = run("admin", "mint-token", "--tenant", "initech", "11", "--json")["token"]
     claims = TokenService(b"cli-test-key-cli-test-key-cli-test-key").verify(str(token))
     assert claims.channel == "api" and claims.role.label == "admin"

@@ -52,6 +52,10 @@ async def test_people(tool_env: ToolEnv) -> None:
         found = await c.call("search_users", query="john")
         assert {u["name"] for u in found.data["users"]} >= {"John Smith", "John Park"}
         assert all(u["name"] != "Zara Quinn" for u in found.data["users"])
+        in_team = await c.call("get_user", person="John in the sales team")
+        assert in_team.ok and in_team.data["user"]["name"] == "John Park"
+        both = await c.call("get_user", person="John in the dev team")
+        assert not both.ok and both.text == "Which John: John Smith or John Park?"
         who = await c.call("get_user", person="Johnny")
         assert who.ok and who.data["user"]["name"] == "John Smith"
         assert "Dev" in who.data["user"]["teams"]
