@@ -96,6 +96,8 @@ class _Connection:
         self._client = client
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
+        self.closed = asyncio.Event()
+        """Set when the session has ended (asked to, or because the transport broke)."""
         self._task: asyncio.Task[None] | None = None
         self.error: BaseException | None = None
         self.tools: dict[str, BaseTool] = {}
@@ -120,6 +122,7 @@ class _Connection:
         except Exception as exc:  # the session died (or never opened): record, never raise
             self.error = exc
         finally:
+            self.closed.set()
             self._ready.set()
 
     @property
@@ -137,6 +140,28 @@ class _Connection:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+
+
+class SessionBroke(Exception):
+    """The MCP session ended while a call was waiting for its answer."""
+
+
+async def invoke(conn: _Connection, tool: BaseTool, call: dict[str, Any], limit_s: float) -> Any:
+    """Run one tool call, failing fast if the session dies (a dead server never answers)."""
+    work = asyncio.ensure_future(tool.ainvoke(call))
+    dead = asyncio.ensure_future(conn.closed.wait())
+    try:
+        done, _ = await asyncio.wait({work, dead}, timeout=limit_s, return_when="FIRST_COMPLETED")
+    finally:
+        dead.cancel()
+    if work in done:
+        return work.result()
+    work.cancel()
+    with contextlib.suppress(BaseException):
+        await work
+    if dead in done:
+        raise SessionBroke("the tool session ended")
+    raise TimeoutError
 
 
 class ToolBox:
@@ -220,7 +245,7 @@ class ToolBox:
             call = {"name": name, "args": args, "id": call_id, "type": "tool_call"}
             try:
                 left = max(0.05, deadline - time.monotonic())
-                message = await asyncio.wait_for(tool.ainvoke(call), left)
+                message = await invoke(conn, tool, call, left)
             except TimeoutError:
                 return ToolOutcome(name, False, TIMED_OUT, time.monotonic() - started, "timeout")
             except Exception as exc:  # transport broke: BrokenResourceError and friends
