@@ -137,7 +137,10 @@ def build_server(
 
     def identify(ctx: Ctx) -> ToolClaims:
         token = stdio_token
-        request = ctx.request_context.request if ctx.request_context else None
+        try:
+            request = ctx.request_context.request
+        except ValueError:  # no request context (direct in-process call)
+            request = None
         user = getattr(request, "scope", {}).get("user") if request is not None else None
         access = getattr(user, "access_token", None) or get_access_token()
         if isinstance(access, AccessToken):
