@@ -92,6 +92,28 @@ def check_asterisk_version(cmds: Commands) -> Check:
     return ok("asterisk.version", f"Asterisk {version}: chan_websocket media")
 
 
+def check_loaded(cmds: Commands, app: str) -> Check:
+    """Asterisk has loaded what the blocks define (the trunk endpoint, the Stasis entry)."""
+    try:
+        endpoint = cmds.ast("pjsip show endpoint twilio")
+        dialplan = cmds.ast("dialplan show s@switchboard-inbound")
+    except PbxCommandError as exc:
+        return Check("asterisk.loaded", "warn", f"cannot ask Asterisk: {exc}", "run as root")
+    missing = []
+    if "Unable to find" in endpoint or "twilio" not in endpoint:
+        missing.append("PJSIP endpoint twilio")
+    if f"Stasis({app}," not in dialplan:
+        missing.append(f"Stasis({app},...) in switchboard-inbound")
+    if missing:
+        return Check(
+            "asterisk.loaded",
+            "fail",
+            f"Asterisk has not loaded: {'; '.join(missing)}",
+            "fwconsole reload; then `asterisk -rx 'pjsip show endpoint twilio'` shows why",
+        )
+    return ok("asterisk.loaded", "Asterisk runs the trunk endpoint and the Stasis entry")
+
+
 def check_includes(etc: Path) -> list[Check]:
     """Does each FreePBX top-level file include the custom file Switchboard writes?"""
     found = []

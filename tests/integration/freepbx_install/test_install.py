@@ -184,6 +184,7 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
     before = json.loads(doc.output)
     assert before["status"] == "fail"
     assert statuses(before["checks"])["block.extensions_custom.conf"] == "fail"
+    assert statuses(before["checks"])["asterisk.loaded"] == "fail"  # nothing loaded yet
     text = runner.invoke(main, ["doctor"], env=env)
     assert "fix: switchboard freepbx install" in text.output
     inst = runner.invoke(main, ["freepbx", "install"], env=env)
