@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.mcp_env import ToolEnv
+from tests.fixtures.mcp_env import Tenant, ToolEnv, scratch_tenant
 from tests.integration.mcp_tools.test_isolation import snapshot
 
 TOOLS = [
@@ -131,6 +134,12 @@ EXAMPLES = int(os.environ.get("SWITCHBOARD_TEST_EXAMPLES", "60"))
 SENTENCE = re.compile(r"^[^\n]{3,300}[.?]$")
 
 
+@pytest.fixture(scope="module")
+async def scratch(tool_env: ToolEnv) -> AsyncIterator[Tenant]:
+    """A demo-shaped tenant of its own: random writes here cannot disturb other tests."""
+    yield await scratch_tenant(tool_env.db, f"prop-{uuid.uuid4().hex[:6]}")
+
+
 def assert_clear(text: str) -> None:
     assert SENTENCE.match(text), f"not one clear sentence: {text[:400]!r}"
     assert "Traceback" not in text and "pydantic" not in text.lower()
@@ -142,13 +151,15 @@ def assert_clear(text: str) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(tool=st.sampled_from(TOOLS), args=arguments)
-async def test_any_arguments_give_a_clear_answer(tool_env: ToolEnv, tool: str, args: Any) -> None:
-    before = await snapshot(tool_env, tool_env.a)
-    async with tool_env.as_user("a_member") as c:
+async def test_any_arguments_give_a_clear_answer(
+    tool_env: ToolEnv, scratch: Tenant, tool: str, args: Any
+) -> None:
+    before = await snapshot(tool_env, scratch)
+    async with tool_env.client(tool_env.token(scratch, "103", "member")) as c:
         r = await c.call_raw(tool, args)
     if not r.ok:
         assert_clear(r.text)
-        after = await snapshot(tool_env, tool_env.a)
+        after = await snapshot(tool_env, scratch)
         before.pop("audit_log"), after.pop("audit_log")  # refusals are audited, by design
         assert after == before, f"{tool}({args}) failed but wrote something"
 
@@ -157,9 +168,11 @@ async def test_any_arguments_give_a_clear_answer(tool_env: ToolEnv, tool: str, a
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(when=st.sampled_from(NASTY) | st.text(max_size=30))
-async def test_impossible_times_write_nothing(tool_env: ToolEnv, when: str) -> None:
-    before = await snapshot(tool_env, tool_env.a)
-    async with tool_env.as_user("a_member") as c:
+async def test_impossible_times_write_nothing(
+    tool_env: ToolEnv, scratch: Tenant, when: str
+) -> None:
+    before = await snapshot(tool_env, scratch)
+    async with tool_env.client(tool_env.token(scratch, "103", "member")) as c:
         results = [
             await c.call("create_reminder", text="probe", when=when),
             await c.call("create_event", title="probe", start=when),
@@ -168,7 +181,7 @@ async def test_impossible_times_write_nothing(tool_env: ToolEnv, when: str) -> N
     for r in failed:
         assert_clear(r.text)
     if len(failed) == len(results):
-        after = await snapshot(tool_env, tool_env.a)
+        after = await snapshot(tool_env, scratch)
         before.pop("audit_log"), after.pop("audit_log")
         assert after == before
 
