@@ -109,6 +109,8 @@ def test_vm_ip_account_and_tags(config: dict[str, Any]) -> None:
     assert vm["boot_disk"]["initialize_params"]["image"] == "debian-cloud/debian-12"
     assert vm["can_ip_forward"] is False
     assert vm["metadata"]["block-project-ssh-keys"] == "true"
+    assert "startup-script" in vm["metadata"]  # metadata: changing it does not replace the VM
+    assert vm.get("metadata_startup_script") is None
     assert vm["shielded_instance_config"]["enable_secure_boot"] is True
     assert vm["service_account"]["email"]["__attribute__"] == "google_service_account.pbx.email"
     nat = vm["network_interface"]["access_config"]["nat_ip"]

@@ -100,19 +100,20 @@ resource "google_compute_instance" "pbx" {
     enable_integrity_monitoring = true
   }
 
+  # The start-up script is metadata (not metadata_startup_script, which forces a new VM on
+  # every change): it does its work on first boot only.
   metadata = {
     block-project-ssh-keys = "true"
     enable-oslogin         = "TRUE"
     serial-port-enable     = "false"
+    startup-script = templatefile("${path.module}/startup.sh.tftpl", {
+      public_ip          = google_compute_address.pbx.address
+      switchboard_source = var.switchboard_source
+      twilio_domain_name = var.twilio_domain_name
+      phone_numbers      = jsonencode(var.phone_numbers)
+      wss_port           = var.wss_port
+      rtp_start          = split("-", var.rtp_port_range)[0]
+      rtp_end            = split("-", var.rtp_port_range)[1]
+    })
   }
-
-  metadata_startup_script = templatefile("${path.module}/startup.sh.tftpl", {
-    public_ip          = google_compute_address.pbx.address
-    switchboard_source = var.switchboard_source
-    twilio_domain_name = var.twilio_domain_name
-    phone_numbers      = jsonencode(var.phone_numbers)
-    wss_port           = var.wss_port
-    rtp_start          = split("-", var.rtp_port_range)[0]
-    rtp_end            = split("-", var.rtp_port_range)[1]
-  })
 }
