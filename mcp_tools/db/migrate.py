@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from alembic import command
@@ -14,8 +13,6 @@ from sqlalchemy.engine import Connection
 from mcp_tools.db.session import Database
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-# Alembic narrates every plugin at INFO; only its warnings matter to an operator.
-logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def alembic_config(url: str = "") -> Config:
