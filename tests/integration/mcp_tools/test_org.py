@@ -111,3 +111,31 @@ async def test_departments_and_transfer(tool_env: ToolEnv) -> None:
         nope = await c.call("transfer_to_department", department="Billing")
         assert not nope.ok and nope.code == "not_found"
     assert await tool_env.audits(tool_env.a, "call.transfer", "ok") >= 1
+
+
+async def test_closed_department_says_when_it_opens(tool_env: ToolEnv) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from mcp_tools.hours import DAYS
+    from mcp_tools.services.admin import Provisioning, operator
+    from tests.fixtures.mcp_env import scratch_tenant
+
+    tenant = await scratch_tenant(tool_env.db, f"closed-{uuid.uuid4().hex[:6]}")
+    in_three_days = datetime.now(ZoneInfo("America/New_York")) + timedelta(days=3)
+    day = DAYS[in_three_days.weekday()]
+    await Provisioning(tool_env.db).create_department(
+        operator(tenant.id), "Night desk", "499", {day: [["10:00", "11:00"]]}
+    )
+    async with tool_env.client(tool_env.token(tenant, "103", "member")) as c:
+        deps = await c.call("get_departments")
+        night = next(d for d in deps.data["departments"] if d["name"] == "Night desk")
+        assert night["open_now"] is False and night["next_opening"].startswith(
+            in_three_days.date().isoformat()
+        )
+        assert "Night desk (closed now)" in deps.text
+        r = await c.call("transfer_to_department", department="night desk")
+        assert not r.ok and r.code == "invalid_input"
+        assert r.text == (
+            f"Night desk is closed right now; it opens {in_three_days.strftime('%A')} at 10:00 AM."
+        )
