@@ -293,22 +293,23 @@ def tls_changes(etc: Path, fp: FreepbxSettings) -> dict[str, str]:
     return {k: v for k, v in wanted.items() if not good[k]}
 
 
-def check_tls(etc: Path, fp: FreepbxSettings) -> list[Check]:
-    """HTTPS/WSS on the agents' port with the configured certificate, and the files exist."""
-    found = []
+def check_tls_settings(etc: Path, fp: FreepbxSettings) -> Check:
+    """HTTPS/WSS on the agents' port and address, with the configured certificate."""
     changes = tls_changes(etc, fp)
-    if changes:
-        cmds = "; ".join(f"fwconsole setting {k} {v}" for k, v in changes.items())
-        found.append(
-            Check(
-                "http.tls",
-                "fail",
-                f"{layout.HTTP_GENERATED} differs in {', '.join(changes)}",
-                f"{cmds}; fwconsole reload",
-            )
-        )
-    else:
-        found.append(ok("http.tls", f"WSS on {fp.wss_port} with {fp.tls_cert_file}"))
+    if not changes:
+        return ok("http.tls", f"WSS on {fp.wss_port} with {fp.tls_cert_file}")
+    cmds = "; ".join(f"fwconsole setting {k} {v}" for k, v in changes.items())
+    return Check(
+        "http.tls",
+        "fail",
+        f"{layout.HTTP_GENERATED} differs in {', '.join(changes)}",
+        f"{cmds}; fwconsole reload",
+    )
+
+
+def check_tls_files(fp: FreepbxSettings) -> list[Check]:
+    """The certificate and key files the settings name exist."""
+    found = []
     for label, path in (("cert", fp.tls_cert_file), ("key", fp.tls_key_file)):
         if fp.on_host(path).is_file():
             found.append(ok(f"http.tls_{label}", str(path)))

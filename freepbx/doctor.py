@@ -57,7 +57,7 @@ def preflight(pbx: Pbx) -> tuple[list[Check], Desired | None]:
     found.append(checks.check_asterisk_version(pbx.cmds))
     found += checks.check_includes(etc)
     found.append(checks.check_transport(etc, pbx.settings.freepbx.udp_transport))
-    found += checks.check_tls(etc, pbx.settings.freepbx)[1:]
+    found += checks.check_tls_files(pbx.settings.freepbx)
     desired, config = desired_or_check(pbx.settings)
     found.append(config)
     if desired is not None:
@@ -73,7 +73,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     if desired is not None:
         found += checks.check_blocks(etc, desired)
     found.append(checks.check_services(etc))
-    found.append(checks.check_tls(etc, s.freepbx)[0])
+    found.append(checks.check_tls_settings(etc, s.freepbx))
     found.append(checks.check_nat(etc, s.freepbx.udp_transport))
     found.append(checks.check_wss_transport(etc))
     found.append(checks.check_rtp_range(etc))
