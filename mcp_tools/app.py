@@ -13,6 +13,7 @@ from mcp_tools.db.session import Database
 from mcp_tools.server import SwitchboardMCP, build_server
 from mcp_tools.services.auth import AuthService
 from mcp_tools.services.calls import CallRecords
+from mcp_tools.services.reminders import ReminderFeed
 from mcp_tools.tokens import TokenService, token_service
 from switchboard.settings import Settings
 
@@ -25,13 +26,15 @@ class ToolsApp:
     tokens: TokenService
     auth: AuthService
     calls: CallRecords
+    reminders: ReminderFeed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ToolsApp:
         """Build from settings (no I/O until used)."""
         db = Database.from_settings(settings)
         tokens = token_service(settings)
-        return cls(db, tokens, AuthService(db, settings.tools, tokens), CallRecords(db))
+        auth = AuthService(db, settings.tools, tokens)
+        return cls(db, tokens, auth, CallRecords(db), ReminderFeed(db))
 
     def server(
         self, host: str = "127.0.0.1", port: int = 8765, stdio_token: str | None = None

@@ -88,3 +88,17 @@ async def test_identity_arguments_are_ignored(tool_env: ToolEnv) -> None:
     async with tool_env.as_user("a_member") as c:
         r = await c.call_raw("get_my_profile", {"user_id": tool_env.a.users["101"]})
         assert r.ok and r.data["user"]["name"] == "John Park"
+
+
+async def test_deactivated_user_token_stops_working(tool_env: ToolEnv) -> None:
+    import uuid
+
+    from mcp_tools.services.admin import Provisioning, operator
+    from tests.fixtures.mcp_env import scratch_tenant
+
+    tenant = await scratch_tenant(tool_env.db, f"gone-{uuid.uuid4().hex[:6]}")
+    async with tool_env.client(tool_env.token(tenant, "103", "member")) as c:
+        assert (await c.call("list_todos")).ok
+        await Provisioning(tool_env.db).set_active(operator(tenant.id), tenant.users["103"], False)
+        r = await c.call("list_todos")
+        assert not r.ok and r.text == "Your account is not active, so I can't do that."
