@@ -66,4 +66,8 @@ Reason = Annotated[str | None, Field(description="Optional one-line reason for t
 IncludePast = Annotated[
     bool, Field(description="Also include reminders already done or cancelled.")
 ]
+NewTeam = Annotated[str, Field(description="Name for the new team.")]
+Timezone = Annotated[str | None, Field(description="Optional new timezone as an IANA zone name.")]
+Email = Annotated[str | None, Field(description="Optional new email address.")]
+NewName = Annotated[str | None, Field(description="Optional new full name.")]
 Days = Annotated[int, Field(ge=1, le=31, description="How many days to cover.")]

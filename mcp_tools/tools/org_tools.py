@@ -7,8 +7,11 @@ from mcp_tools.repos import departments, people, reports, teams
 from mcp_tools.tools.args import (
     Ctx,
     Department,
+    Email,
     Limit,
     Names,
+    NewName,
+    NewTeam,
     OptRole,
     OptStr,
     OptTeam,
@@ -18,7 +21,7 @@ from mcp_tools.tools.args import (
     RoleName,
     Run,
     TeamName,
-    Title,
+    Timezone,
 )
 
 READ = ToolAnnotations(readOnlyHint=True)
@@ -29,7 +32,7 @@ def register(mcp: FastMCP, run: Run) -> None:
     """Add the 7 team tools, 4 people tools, 2 reports and 2 call tools."""
 
     @mcp.tool()
-    async def create_team(ctx: Ctx, name: Title, description: OptStr = None) -> CallToolResult:
+    async def create_team(ctx: Ctx, name: NewTeam, description: OptStr = None) -> CallToolResult:
         """Create a team; the caller becomes its owner."""
         return await run(
             ctx, "team.create", lambda w: teams.create_team(w, name, description), True
@@ -93,10 +96,10 @@ def register(mcp: FastMCP, run: Run) -> None:
     @mcp.tool()
     async def update_my_profile(
         ctx: Ctx,
-        name: OptStr = None,
+        name: NewName = None,
         aliases: Names = None,
-        timezone: OptStr = None,
-        email: OptStr = None,
+        timezone: Timezone = None,
+        email: Email = None,
     ) -> CallToolResult:
         """Change the caller's own name, nicknames, timezone or email."""
         return await run(
