@@ -165,6 +165,13 @@ def test_missing_settings_are_named(fake_pbx: FakePbx) -> None:
     report = install(pbx_from_settings(bare))
     config = next(c for c in report.preflight if c.name == "config")
     assert config.status == "fail" and "twilio.domain_name" in config.detail
+    no_password = settings.model_copy(
+        update={"ari": settings.ari.model_copy(update={"password": None})}
+    )
+    report = install(pbx_from_settings(no_password))
+    config = next(c for c in report.preflight if c.name == "config")
+    assert "SWITCHBOARD_ARI__PASSWORD" in config.detail
+    assert fake_pbx.fw_calls() == []
 
 
 def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
