@@ -129,7 +129,11 @@ def build_server(
             resource_server_url=None,
             validate_token_resource=False,
         ),
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        # Loopback: FastMCP's DNS-rebinding guard (Host/Origin must be local). Other binds sit
+        # behind a proxy or firewall with arbitrary Host headers; the bearer token still rules.
+        transport_security=None
+        if host in ("127.0.0.1", "localhost", "::1")
+        else TransportSecuritySettings(enable_dns_rebinding_protection=False),
         log_level="WARNING",
         json_response=True,
     )

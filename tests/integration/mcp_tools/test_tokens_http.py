@@ -102,3 +102,11 @@ async def test_deactivated_user_token_stops_working(tool_env: ToolEnv) -> None:
         await Provisioning(tool_env.db).set_active(operator(tenant.id), tenant.users["103"], False)
         r = await c.call("list_todos")
         assert not r.ok and r.text == "Your account is not active, so I can't do that."
+
+
+async def test_foreign_host_header_is_refused_on_loopback(tool_env: ToolEnv) -> None:
+    token = tool_env.token(tool_env.a, "101", "owner")
+    headers = dict(HEADERS, Authorization=f"Bearer {token}", Host="attacker.example")
+    async with httpx.AsyncClient() as http:
+        r = await http.post(tool_env.url, json=INIT, headers=headers)
+    assert r.status_code in (400, 403, 421)
