@@ -138,29 +138,19 @@ class AuthService:
         caller_number: str = "",
         call_id: str | None = None,
     ) -> PinResult:
-        """Check a PIN for a user (None: unknown user, still timed like a real check)."""
+        """Check a PIN for a user (None: unknown user, still timed like a real check).
+
+        bcrypt runs between two short transactions, so no lock is held while it hashes.
+        """
         # Withheld caller IDs share one bucket: slower for them, but no free guesses.
         number = normalise_number(caller_number) or "anonymous"
+        actor = Actor(tenant_id, user_id, Role.VIEWER, call_id=call_id, name=f"caller {number}")
         async with self.db.scoped(tenant_id) as session, session.begin():
-            now = utcnow()
-            user = None
-            if user_id is not None:
-                user = (
-                    await session.execute(select(User).where(User.id == user_id).with_for_update())
-                ).scalar_one_or_none()
+            user = await self._user(session, user_id, lock=False)
             attempt = await self._attempt_row(session, number)
-            actor = Actor(
-                tenant_id=tenant_id,
-                user_id=user.id if user else None,
-                role=Role.VIEWER,
-                call_id=call_id,
-                name=f"caller {number}",
-            )
-            locked = max(
-                [t for t in (user and user.locked_until, attempt and attempt.locked_until) if t],
-                default=None,
-            )
-            if locked is not None and locked > now:
+            times = [t for t in (user and user.locked_until, attempt.locked_until) if t]
+            locked = max(times, default=None)
+            if locked is not None and locked > utcnow():
                 audit.record(
                     session,
                     actor,
@@ -171,35 +161,37 @@ class AuthService:
                     detail={"reason": "locked"},
                 )
                 return PinResult(False, "locked", None, 0, locked)
-            usable = user is not None and user.active
-            ok = await verify_pin_async(
-                pin, user.pin_hash if usable and user else None, self.policy.bcrypt_rounds
-            )
+            pin_hash = user.pin_hash if user is not None and user.active else None
+        ok = await verify_pin_async(pin, pin_hash, self.policy.bcrypt_rounds)
+        return await self._record(tenant_id, user_id, number, ok and pin_hash is not None, actor)
+
+    async def _record(
+        self, tenant_id: int, user_id: int | None, number: str, ok: bool, actor: Actor
+    ) -> PinResult:
+        """Apply one attempt's outcome: reset counters and mint a token, or count and lock."""
+        async with self.db.scoped(tenant_id) as session, session.begin():
+            user = await self._user(session, user_id, lock=True)
+            attempt = await self._attempt_row(session, number)
             if ok and user is not None:
                 user.pin_failures, user.locked_until = 0, None
-                if attempt is not None:
-                    attempt.failures, attempt.locked_until = 0, None
+                attempt.failures, attempt.locked_until = 0, None
                 audit.record(session, actor, "auth.pin", "user", user.id)
                 token = None
                 if self.tokens is not None:
                     token = self.tokens.mint(
-                        tenant_id=tenant_id, user_id=user.id, role=user.role, call_id=call_id
+                        tenant_id=tenant_id, user_id=user.id, role=user.role, call_id=actor.call_id
                     )
                 return PinResult(True, "ok", _info(user), self.policy.pin_max_failures, None, token)
-            failures = 0
+            now = utcnow()
+            counts = [attempt.failures + 1]
+            attempt.failures = counts[0]
+            if user is not None:
+                user.pin_failures += 1
+                counts.append(user.pin_failures)
             until: datetime | None = None
-            for row in (user, attempt):
-                if row is None:
-                    continue
-                if isinstance(row, User):
-                    row.pin_failures += 1
-                    count = row.pin_failures
-                else:
-                    row.failures += 1
-                    count = row.failures
-                failures = max(failures, count)
+            for row, count in zip([attempt, user], counts, strict=False):
                 seconds = self._lock_for(count)
-                if seconds:
+                if seconds and row is not None:
                     row.locked_until = now + timedelta(seconds=seconds)
                     until = max(until or row.locked_until, row.locked_until)
             audit.record(
@@ -209,10 +201,19 @@ class AuthService:
                 "user",
                 user_id or "",
                 outcome="refused",
-                detail={"reason": "wrong_pin", "failures": failures},
+                detail={"reason": "wrong_pin", "failures": max(counts)},
             )
-            left = max(0, self.policy.pin_max_failures - failures)
+            left = max(0, self.policy.pin_max_failures - max(counts))
             return PinResult(False, "locked" if until else "wrong_pin", None, left, until)
+
+    @staticmethod
+    async def _user(session: AsyncSession, user_id: int | None, *, lock: bool) -> User | None:
+        if user_id is None:
+            return None
+        query = select(User).where(User.id == user_id)
+        if lock:
+            query = query.with_for_update()
+        return (await session.execute(query)).scalar_one_or_none()
 
     def _lock_for(self, failures: int) -> float:
         p = self.policy

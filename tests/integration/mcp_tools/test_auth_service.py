@@ -140,3 +140,21 @@ async def test_unknown_user_and_bad_pins(seeded_db: tuple[Database, int]) -> Non
     member = Actor(tenant_id=tenant, user_id=alice.id + 2, role=Role.MEMBER)
     with pytest.raises(Forbidden):
         await auth.reset_pin(member, alice.id, "1357")
+
+
+async def test_concurrent_wrong_pins_are_all_counted(seeded_db: tuple[Database, int]) -> None:
+    import asyncio
+
+    db, tenant = seeded_db
+    auth = service(db)
+    user = await auth.find_user_by_number(tenant, "105")
+    assert user is not None
+    results = await asyncio.gather(
+        # as many as the lockout allows: none can be refused by a lock taken meanwhile
+        *[auth.verify_pin(tenant, user.id, "0000", f"+1555077{i}") for i in range(3)]
+    )
+    assert not any(r.ok for r in results)
+    async with db.scoped(tenant) as s:
+        row = await s.get(User, user.id)
+        assert row is not None and row.pin_failures == 3 and row.locked_until is not None
+    await _unlock(db, tenant, user.id, "")
