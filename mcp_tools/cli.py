@@ -6,7 +6,12 @@ import asyncio
 
 import click
 
+from typing import TYPE_CHECKING
+
 from switchboard.cli.common import AppContext, pass_app
+
+if TYPE_CHECKING:
+    from mcp_tools.app import ToolsApp
 
 
 @click.group()
@@ -32,6 +37,7 @@ def serve(
     from mcp_tools.app import HttpToolServer, ToolsApp
 
     tools = ToolsApp.from_settings(app.settings)
+    asyncio.run(_require_schema(tools))
     host = host or app.settings.tools.host
     port = port or app.settings.tools.port
     if stdio:
@@ -50,3 +56,18 @@ def serve(
             await tools.db.dispose()
 
     asyncio.run(main())
+
+
+async def _require_schema(tools: ToolsApp) -> None:
+    """Refuse to serve a database that is not migrated to this version's schema."""
+    from mcp_tools.db import migrate
+
+    try:
+        current = await migrate.current_revision(tools.db)
+    finally:
+        await tools.db.dispose()
+    if current != migrate.head_revision():
+        raise click.ClickException(
+            f"The database is at {current or 'no revision'}, not {migrate.head_revision()}; "
+            "run `switchboard db upgrade` first."
+        )
