@@ -1,10 +1,12 @@
-"""The voice-first prompt: a stable system prefix and a per-turn "now" note.
+"""The voice-first prompt: a stable prefix, then a per-turn "now" note.
 
 Prompt caching (llama.cpp's slot cache, provider prompt caches) reuses the longest unchanged
-prefix, so the system prompt holds only what is fixed for the whole call: the rules and who
-the caller is. What changes every turn (today's date, the time, the weekday → date table in
-the caller's timezone) goes into a note in front of the caller's latest words, the very end
-of the prompt. Nothing is hard-coded: :func:`now_note` computes it from the clock it is given.
+prefix, so the system prompt starts with what is fixed for the whole call (the rules, who the
+caller is) and ends with what changes every turn: today's date, the time and a weekday → date
+table in the caller's timezone, computed per turn by :func:`now_note` (never hard-coded).
+Measured on the bundled 1.5B model: the note belongs in the system prompt (in front of the
+caller's words it resolved "tomorrow" to a wrong date), and an explicit "call the tool right
+away, leave out optional arguments" rule turned prose answers into tool calls.
 Tool descriptions are the server's own and carry no example values (models copy them).
 """
 
@@ -14,16 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-RULES = """You are Switchboard, the phone assistant of the caller's team. Your words are \
-spoken aloud on a phone call.
-- Answer in one or two short sentences. Plain words: no lists, no markdown, no emoji.
-- Ask one question at a time when something needed is missing.
-- Use a tool when the caller asks to see or change todos, reminders, calendar events, teams \
-or people, or asks for a human. After a tool, say briefly what was done.
-- Pass dates, times and names as the caller said them ("next Monday at 10").
-- To reach a person, call transfer_to_department with the department the caller named \
-(General when none was named).
-- When the caller only thanks you or says goodbye, answer briefly without a tool."""
+RULES = """You are Switchboard, a phone assistant for the caller's team. Replies are spoken: \
+one or two short plain sentences, no lists or markdown, one question at a time.
+When a tool matches the caller's request, call it right away with the arguments the caller \
+gave; leave out optional arguments the caller did not mention and never ask for them.
+Pass dates, times and names as the caller said them.
+To reach a person, call transfer_to_department with the department named (General if none).
+After a tool, say briefly what was done. Without a matching tool (thanks, greetings), just \
+answer briefly."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def system_prompt(caller: CallerContext, earlier: str = "") -> str:
-    """The stable system prompt for one call (``earlier``: summary after a restart)."""
+def system_prompt(caller: CallerContext, earlier: str = "", note: str = "") -> str:
+    """The system prompt: rules and caller (stable), then ``earlier`` (a summary after a
+    restart) and the per-turn ``note`` (:func:`now_note`)."""
     teams = ", ".join(caller.teams) if caller.teams else "none"
     text = (
         f"{RULES}\n\nThe caller is {caller.name}, {caller.role}. Teams: {teams}. "
@@ -55,6 +56,8 @@ def system_prompt(caller: CallerContext, earlier: str = "") -> str:
     )
     if earlier:
         text += f"\nEarlier in this call: {earlier}"
+    if note:
+        text += f"\n{note}"
     return text
 
 

@@ -14,76 +14,37 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# fmt: off
 FAMILY_WORDS: dict[str, dict[str, int]] = {
     "todos": {
-        "todo": 3,
-        "to-do": 3,
-        "to do": 2,
-        "task": 2,
-        "list": 2,
-        "chore": 2,
-        "done": 2,
-        "mark": 1,
-        "finished": 2,
+        "todo": 3, "to-do": 3, "to do": 2, "task": 2, "list": 2, "chore": 2, "done": 2,
+        "mark": 1, "finished": 2,
     },
     "reminders": {"remind": 4, "reminder": 4, "snooze": 4, "alert me": 3, "nudge me": 3},
     "calendar": {
-        "meeting": 3,
-        "event": 3,
-        "calendar": 3,
-        "appointment": 3,
-        "book": 2,
-        "schedule": 2,
-        "lunch": 2,
-        "free": 2,
-        "busy": 2,
-        "slot": 2,
-        "conflict": 3,
-        "agenda": 2,
-        "dinner": 2,
+        "meeting": 3, "event": 3, "calendar": 3, "appointment": 3, "book": 2, "schedule": 2,
+        "lunch": 2, "free": 2, "busy": 2, "slot": 2, "conflict": 3, "agenda": 2, "dinner": 2,
+        "call with": 3,
     },
-    "teams": {"team": 1, "teams": 2, "member": 2, "join": 1, "role": 2, "who is in": 4},
+    "teams": {"team": 3, "member": 2, "join": 1, "role": 2, "who is in": 4, "admin": 2},
     "teamwork": {
-        "assign": 4,
-        "assigned": 4,
-        "team todo": 3,
-        "team task": 3,
-        "my plate": 3,
-        "for the": 1,
-        "teammate": 2,
+        "assign": 4, "assigned": 4, "team todo": 5, "team task": 5, "my plate": 3,
+        "team's": 5, "teammate": 2,
     },
     "people": {
-        "who is": 3,
-        "profile": 3,
-        "nickname": 3,
-        "my name": 3,
-        "timezone": 3,
-        "email": 3,
-        "look up": 2,
-        "contact": 1,
-        "whose": 1,
+        "who is": 3, "profile": 3, "nickname": 3, "my name": 3, "timezone": 3, "email": 3,
+        "look up": 2, "contact": 1, "whose": 1,
     },
-    "reports": {"report": 3, "workload": 4, "overdue": 4, "behind": 2, "late": 1},
+    "reports": {
+        "report": 3, "workload": 5, "overdue": 4, "behind": 2, "late": 1, "how busy": 4,
+    },
     "calls": {
-        "human": 5,
-        "person": 2,
-        "someone": 3,
-        "agent": 4,
-        "operator": 4,
-        "representative": 4,
-        "transfer": 5,
-        "put me through": 5,
-        "connect me": 5,
-        "speak to": 3,
-        "talk to": 3,
-        "sales": 3,
-        "support": 3,
-        "billing": 3,
-        "department": 3,
-        "departments": 3,
-        "real": 1,
+        "human": 5, "person": 2, "someone": 3, "agent": 4, "operator": 4, "representative": 4,
+        "transfer": 5, "put me through": 5, "connect me": 5, "speak to": 3, "talk to": 3,
+        "sales": 3, "support": 3, "billing": 3, "department": 3, "real": 1,
     },
 }
+# fmt: on
 """Words (lower case, whole words or phrases) and how strongly they point at a family."""
 
 INTENT_WORDS: dict[str, tuple[str, ...]] = {
@@ -119,7 +80,22 @@ INTENT_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "complete": ("done", "finished", "complete", "completed", "tick off", "check off"),
     "delete": ("delete", "remove", "drop", "get rid", "erase"),
-    "update": ("change", "move", "rename", "reschedule", "push", "update", "edit", "set my"),
+    "update": (
+        "change",
+        "move",
+        "rename",
+        "reschedule",
+        "push",
+        "update",
+        "edit",
+        "set my",
+        "promote",
+        "demote",
+        "an admin",
+        "an owner",
+        "a viewer",
+        "role",
+    ),
     "search": ("find", "search", "look for", "look up", "about"),
     "cancel": ("cancel", "call off"),
     "snooze": ("snooze", "later", "postpone"),
@@ -218,9 +194,13 @@ def _has(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?:s|es)?(?![\w-])", text) is not None
 
 
+_TEAM_OF = re.compile(r"\b(sales|support|billing|general)\s+team")
+
+
 def family_scores(text: str) -> dict[str, int]:
     """How strongly the words of ``text`` point at each family (0 = not at all)."""
     lowered = " ".join(text.lower().replace("’", "'").split())
+    lowered = _TEAM_OF.sub(r"\1-named team", lowered)  # "the sales team" is no department
     return {
         family: sum(weight for phrase, weight in words.items() if _has(lowered, phrase))
         for family, words in FAMILY_WORDS.items()

@@ -37,14 +37,10 @@ def recent_history(messages: Sequence[AnyMessage], turns: int) -> list[AnyMessag
 
 
 def build_prompt(ctx: TurnContext, messages: Sequence[AnyMessage]) -> list[BaseMessage]:
-    """System prompt, recent history, and the "now" note in front of the latest request."""
+    """System prompt (ending with the per-turn "now" note), then recent history."""
     history: list[BaseMessage] = list(recent_history(messages, ctx.history_turns))
-    for i in range(len(history) - 1, -1, -1):
-        if isinstance(history[i], HumanMessage):
-            note = now_note(ctx.now(), ctx.timezone)
-            history[i] = HumanMessage(content=f"{note}\n{history[i].content}")
-            break
-    return [SystemMessage(content=ctx.system), *history]
+    system = f"{ctx.system}\n{now_note(ctx.now(), ctx.timezone)}"
+    return [SystemMessage(content=system), *history]
 
 
 def _text(content: Any) -> str:

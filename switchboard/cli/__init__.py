@@ -38,6 +38,9 @@ def _register() -> None:
     main.add_command(seed.seed)
     main.add_command(admin.admin)
     main.add_command(mcp)
+    from switchboard.cli.chat import chat
+
+    main.add_command(chat)
 
 
 _register()

@@ -32,6 +32,9 @@ def _register() -> None:
     from switchboard.cli.bench_speech import speech
 
     bench.add_command(speech)
+    from switchboard.cli.bench_agent import agent_bench
+
+    bench.add_command(agent_bench)
 
 
 _register()
