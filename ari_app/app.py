@@ -10,6 +10,11 @@ from ari_app.ari.rest import AriRest
 from ari_app.call.base import CallEnv
 from ari_app.call.echo import EchoCall
 from ari_app.call.manager import CallManager, ManagedCall
+from ari_app.call.voice import VoiceCall
+from ari_app.conversation.agent_port import ConversationAgent
+from ari_app.conversation.loop import ConversationTexts
+from ari_app.conversation.speech_stack import SpeechStack
+from ari_app.conversation.standin_agent import StandInAgent
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import Settings
 
@@ -50,9 +55,33 @@ class SwitchboardApp:
         )
         self.calls = CallManager(self._new_call)
         self.asterisk_version = ""
+        self.speech: SpeechStack | None = None
+        self.call_mode = settings.call.mode
+        """What new calls do; tests switch it between ``echo`` and ``voice``."""
 
     def _new_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
-        return EchoCall(self.env, channel, args)
+        if self.call_mode == "echo" or self.speech is None:
+            return EchoCall(self.env, channel, args)
+        return VoiceCall(
+            self.env,
+            channel,
+            args,
+            speech=self.speech,
+            agent_factory=self._new_agent,
+            texts=ConversationTexts(greeting=self.settings.call.greeting_text),
+        )
+
+    def _new_agent(self, channel: Channel, args: tuple[str, ...]) -> ConversationAgent:
+        return StandInAgent(self.settings.call.standin_delay_s)
+
+    async def load(self) -> None:
+        """Load what calls share (speech models in ``voice`` mode); idempotent."""
+        call = self.settings.call
+        if self.call_mode == "voice" and self.speech is None:
+            if call.agent != "standin":
+                raise ConfigurationError(f"call.agent {call.agent!r} is not available yet")
+            self.speech = await SpeechStack.load(self.settings.speech)
+            log.info("speech models loaded")
 
     async def _on_connect(self) -> None:
         info = await self.rest.asterisk_info()
@@ -72,6 +101,7 @@ class SwitchboardApp:
     async def run(self) -> None:
         """Serve calls until cancelled (reconnecting to ARI as needed)."""
         try:
+            await self.load()
             await self.events.run(
                 self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
             )

@@ -87,10 +87,18 @@ class MediaSettings(_Section):
 
 
 class CallSettings(_Section):
-    """Behaviour of one call in the foundation echo app."""
+    """What a call does once answered."""
 
+    mode: Literal["echo", "voice"] = "voice"
+    """``voice``: the spoken conversation; ``echo``: greeting prompt, then echo (diagnostics)."""
+    agent: Literal["standin", "langgraph"] = "standin"
+    """Who answers in ``voice`` mode: a scripted stand-in, or the LangGraph agent."""
+    standin_delay_s: float = 0.3
+    """The stand-in agent's fixed time to first sentence."""
     greeting_sound: str = "sound:hello-world"
-    """The Asterisk prompt played when a call is answered."""
+    """The Asterisk prompt played when an ``echo`` call is answered."""
+    greeting_text: str = "Hello, this is Switchboard. How can I help?"
+    """What the assistant says first in ``voice`` mode."""
     answer_timeout_s: float = 5.0
 
 
@@ -237,14 +245,6 @@ class SpeechSettings(_Section):
     barge_in_threshold: float = 0.6
 
 
-class Settings(BaseSettings):
-    """Every setting Switchboard reads, frozen after loading."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="SWITCHBOARD_",
-        env_nested_delimiter="__",
-        frozen=True,
-        extra="forbid",
 AgentProvider = Literal["local", "openai", "sambanova", "vllm", "ollama"]
 
 AGENT_PRESETS: dict[str, tuple[str, str]] = {
@@ -314,6 +314,14 @@ class AgentSettings(_Section):
         return self.speak_tool_results
 
 
+class Settings(BaseSettings):
+    """Every setting Switchboard reads, frozen after loading."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SWITCHBOARD_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
     )
 
     log_level: str = "INFO"
@@ -329,6 +337,7 @@ class AgentSettings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     tools: ToolsSettings = ToolsSettings()
     speech: SpeechSettings = SpeechSettings()
+    agent: AgentSettings = AgentSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -337,7 +346,6 @@ class AgentSettings(_Section):
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
         dotenv_settings: PydanticBaseSettingsSource,
-    agent: AgentSettings = AgentSettings()
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Init arguments, then the environment, then the TOML config file."""

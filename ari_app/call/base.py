@@ -79,6 +79,8 @@ class BaseCall:
         self.media_in_stasis = asyncio.Event()
         self.dtmf: asyncio.Queue[str] = asyncio.Queue()
         self.stats = CallStats(channel.id, channel.caller.number, args, time.monotonic())
+        self.handed_off = False
+        """Set when the caller left the app alive (e.g. into a queue): cleanup keeps them."""
         self._frame_s = 0.02
         self._last_frame: float | None = None
 
@@ -129,7 +131,7 @@ class BaseCall:
         error = results[0]
         if isinstance(error, Exception):
             raise error
-        self.stats.outcome = "completed"
+        self.stats.outcome = "transferred" if self.handed_off else "completed"
 
     def count_frame(self, frame: AudioFrame) -> None:
         """Book-keeping for an inbound frame: counts, gaps (lost frames), kept audio."""
@@ -168,5 +170,6 @@ class BaseCall:
         self.stats.ended_s = time.monotonic() - self.stats.started
         with contextlib.suppress(Exception):
             await self.leg.close(self.rest)
-        with contextlib.suppress(Exception):
-            await ignore_missing(self.rest.hangup(self.channel.id))
+        if not self.handed_off:
+            with contextlib.suppress(Exception):
+                await ignore_missing(self.rest.hangup(self.channel.id))

@@ -60,6 +60,17 @@ def parse_control(text: str) -> MediaControlEvent:
     return MediaControlEvent(event=words[0], fields=pairs)
 
 
-def command(name: str, **params: Any) -> str:
-    """Build a JSON command, e.g. ``command("MARK_MEDIA", correlation_id="t1")``."""
-    return json.dumps({"command": name, **params})
+def command(name: str, fmt: str = "json", **params: Any) -> str:
+    """Build a command in Asterisk's ``json`` or legacy ``plain-text`` control format.
+
+    ``command("MARK_MEDIA", correlation_id="t1")`` → ``{"command": "MARK_MEDIA", ...}``;
+    with ``fmt="plain-text"`` → ``MARK_MEDIA correlation_id:t1``.
+    """
+    if fmt == "json":
+        return json.dumps({"command": name, **params})
+    return " ".join([name, *(f"{key}:{value}" for key, value in params.items())])
+
+
+def control_format(text: str) -> str:
+    """Which control format a message from Asterisk uses: ``json`` or ``plain-text``."""
+    return "json" if text.lstrip().startswith("{") else "plain-text"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from ari_app.media.control import MediaControlEvent, command, parse_control
+from ari_app.media.control import MediaControlEvent, command, control_format, parse_control
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class MediaWebSocket:
         self.xoff = asyncio.Event()
         self.frames_in = 0
         self.bytes_out = 0
+        self.control_format = "json"
+        """Asterisk's control format, learnt from its first message (MEDIA_START)."""
 
     @classmethod
     async def connect(
@@ -69,6 +71,7 @@ class MediaWebSocket:
                 self.frames_in += 1
                 yield AudioFrame(msg.data)
             elif msg.type == aiohttp.WSMsgType.TEXT:
+                self.control_format = control_format(msg.data)
                 try:
                     event = parse_control(msg.data)
                 except ValueError as exc:
@@ -89,7 +92,7 @@ class MediaWebSocket:
 
     async def send_command(self, name: str, **params: object) -> None:
         """Send a control command (FLUSH_MEDIA, MARK_MEDIA, GET_STATUS, HANGUP, ...)."""
-        await self._ws.send_str(command(name, **params))
+        await self._ws.send_str(command(name, self.control_format, **params))
 
     async def flush(self) -> None:
         """Drop audio Asterisk has queued but not yet played (barge-in)."""

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,9 +200,32 @@ class BaresipCaller:
 
     def recording(self) -> Path:
         """The WAV of what the caller heard (raises if baresip wrote none)."""
-        found = sorted((self.workdir / "rec").glob("dump-*-dec.wav"))
+        return self._dump("dec")
+
+    def sent_recording(self) -> Path:
+        """The WAV of what the caller's microphone sent."""
+        return self._dump("enc")
+
+    def recording_offset_s(self) -> float:
+        """Seconds between the microphone starting and the recording of what was heard.
+
+        baresip opens the "heard" file at the first audio packet received, a little after the
+        microphone starts; both files stop together at hang-up, so their lengths tell the
+        offset. Add it to times in :meth:`recording` to put them on the microphone's
+        timeline (the timeline of a rendered caller script).
+        """
+        with (
+            wave.open(str(self.sent_recording())) as sent,
+            wave.open(str(self.recording())) as heard,
+        ):
+            sent_s: float = sent.getnframes() / sent.getframerate()
+            heard_s: float = heard.getnframes() / heard.getframerate()
+        return max(0.0, sent_s - heard_s)
+
+    def _dump(self, kind: str) -> Path:
+        found = sorted((self.workdir / "rec").glob(f"dump-*-{kind}.wav"))
         if not found:
-            raise CallerError("baresip wrote no recording")
+            raise CallerError(f"baresip wrote no {kind} recording")
         return found[-1]
 
 

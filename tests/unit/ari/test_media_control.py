@@ -48,3 +48,14 @@ def test_command_is_json() -> None:
         "command": "MARK_MEDIA",
         "correlation_id": "x",
     }
+
+
+def test_plain_text_commands_for_older_asterisk() -> None:
+    from ari_app.media.control import control_format
+
+    assert command("FLUSH_MEDIA", "plain-text") == "FLUSH_MEDIA"
+    assert (
+        command("MARK_MEDIA", "plain-text", correlation_id="c1") == "MARK_MEDIA correlation_id:c1"
+    )
+    assert control_format('{"event": "MEDIA_START"}') == "json"
+    assert control_format("MEDIA_START connection_id:x") == "plain-text"

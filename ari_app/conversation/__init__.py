@@ -1,0 +1,1 @@
+"""The voice conversation: the turn loop between the caller's audio and the agent."""

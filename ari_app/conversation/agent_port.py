@@ -1,0 +1,56 @@
+"""What the conversation needs from an agent (the real LangGraph agent or a stand-in).
+
+An agent turn streams :class:`Say` items (sentences, as early as possible; ``filler`` for a
+"one moment" line) and ends with one :class:`TurnEnd`, which may carry a transfer to a
+department queue or ask to hang up after speaking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Say:
+    """Text to speak now."""
+
+    text: str
+    filler: bool = False
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    """Move the caller to a department queue (``ext-queues,<queue>,1``)."""
+
+    department: str
+    queue: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class TurnEnd:
+    """The agent is done with this turn."""
+
+    transfer: TransferRequest | None = None
+    hangup: bool = False
+
+
+AgentOutput = Say | TurnEnd
+
+
+class ConversationAgent(Protocol):
+    """One caller's agent for the length of a call."""
+
+    def turn(self, text: str) -> AsyncIterator[AgentOutput]:
+        """Answer what the caller said."""
+        ...
+
+    def record_heard(self, text: str) -> None:
+        """The caller interrupted: only ``text`` of the last reply was heard."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the agent holds (MCP session, ...)."""
+        ...

@@ -1,0 +1,338 @@
+"""The turn loop of one call: caller audio → endpointing → STT → agent → TTS → playout.
+
+Theory of operation. One reader task consumes the media socket: every inbound frame goes
+through the :class:`~ari_app.speech.listener.Listener` (VAD, endpointing, barge-in) and
+control events go to the :class:`Playout`. Finished utterances are queued; the main loop
+transcribes each and starts a *reply task* (agent → sentences → TTS → playout, the TTS of the
+next sentence overlapping the playout of the current one). The main loop never waits for a
+reply, so it can react to the caller at any time:
+
+* a suspected barge-in pauses playout; a confirmed one cancels the reply, flushes queued audio
+  and tells the agent what the caller actually heard;
+* a short utterance while the assistant speaks is transcribed: a backchannel ("mm-hm") is
+  ignored, anything else interrupts like a barge-in;
+* an utterance while the agent is still thinking (nothing spoken yet) cancels that reply and
+  asks again with both utterances joined.
+
+Every step is a :class:`StageEvent` given to ``on_stage``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from ari_app.conversation.agent_port import ConversationAgent, Say, TransferRequest, TurnEnd
+from ari_app.conversation.playout import Playout
+from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeline
+from ari_app.media.websocket import AudioFrame, MediaWebSocket
+from ari_app.speech.bargein import BargeIn, BargeInCancelled, BargeInSuspected, is_backchannel
+from ari_app.speech.listener import Listener, ListenerEvent
+from ari_app.speech.ports import NotUnderstood, SpeechError, SpeechToText, TextToSpeech
+from ari_app.speech.segmenter import SpeechEnded, SpeechStarted
+
+log = logging.getLogger(__name__)
+
+VERDICT_TIMEOUT_S = 2.5
+"""A reply paused for a short utterance resumes if no transcript decides within this time."""
+
+SILENT_REJECTIONS = {NotUnderstood.EMPTY, NotUnderstood.TOO_SHORT, NotUnderstood.NO_SPEECH}
+"""Rejections that get no answer at all (noise, a cough): the caller said nothing."""
+
+
+@dataclass(frozen=True)
+class ConversationTexts:
+    """What the assistant says on its own."""
+
+    greeting: str = "Hello, this is Switchboard. How can I help?"
+    not_understood: str = "Sorry, I didn't catch that. Could you say it again?"
+    trouble: str = "Sorry, I'm having trouble right now. Please try again in a moment."
+
+
+@dataclass
+class _Reply:
+    turn: int
+    text: str
+    task: asyncio.Task[None]
+    spoke: bool = False
+
+
+class Conversation:
+    """Runs the conversation of one call until the agent ends it or the call is cancelled."""
+
+    def __init__(
+        self,
+        socket: MediaWebSocket,
+        listener: Listener,
+        stt: SpeechToText,
+        tts: TextToSpeech,
+        agent: ConversationAgent,
+        *,
+        on_stage: Callable[[StageEvent], None] | None = None,
+        texts: ConversationTexts | None = None,
+        sample_rate: int = 16000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.socket = socket
+        self.listener = listener
+        self.stt = stt
+        self.tts = tts
+        self.agent = agent
+        self.texts = texts or ConversationTexts()
+        self.rate = sample_rate
+        self.clock = clock
+        self.playout = Playout(socket, sample_rate=sample_rate, clock=clock)
+        self.timelines: list[TurnTimeline] = []
+        self.transfer: TransferRequest | None = None
+        self.hangup_requested = False
+        self._on_stage = on_stage
+        self._utterances: asyncio.Queue[tuple[SpeechEnded, bool]] = asyncio.Queue()
+        self._reply: _Reply | None = None
+        self._turn = -1
+        self._verdict_deadline: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._done = asyncio.Event()
+
+    @property
+    def state(self) -> TurnState:
+        """Listening, thinking or speaking."""
+        if self._reply is None or self._reply.task.done():
+            return TurnState.LISTENING
+        return TurnState.SPEAKING if self.playout.active else TurnState.THINKING
+
+    async def run(self) -> None:
+        """Greet, then serve turns until the agent hangs up or transfers."""
+        reader = asyncio.create_task(self._read())
+        filler = asyncio.create_task(self.playout.fill_silence())
+        try:
+            self._start_reply(self._new_turn(""), "", greeting=True)
+            while not self._done.is_set():
+                utterance = asyncio.create_task(self._utterances.get())
+                done_wait = asyncio.create_task(self._done.wait())
+                await asyncio.wait({utterance, done_wait}, return_when=asyncio.FIRST_COMPLETED)
+                done_wait.cancel()
+                if not utterance.done():
+                    utterance.cancel()
+                    break
+                await self._handle_utterance(*utterance.result())
+        finally:
+            reader.cancel()
+            filler.cancel()
+            for task in self._tasks:
+                task.cancel()
+            if self._verdict_deadline is not None:
+                self._verdict_deadline.cancel()
+            await self._cancel_reply()
+            await asyncio.gather(reader, filler, return_exceptions=True)
+
+    # -- inbound -------------------------------------------------------------------------
+    async def _read(self) -> None:
+        async for item in self.socket.items():
+            if isinstance(item, AudioFrame):
+                for event in self.listener.feed(item.data):
+                    await self._on_listener(event)
+            else:
+                self.playout.on_control(item)
+
+    async def _on_listener(self, event: ListenerEvent) -> None:
+        turn = self._reply.turn if self._reply is not None else self._turn
+        if isinstance(event, SpeechStarted):
+            self._stage(turn, Stage.SPEECH_START)
+        elif isinstance(event, SpeechEnded):
+            during_reply = self.playout.active
+            self._utterances.put_nowait((event, during_reply))
+        elif isinstance(event, BargeInSuspected) and self.playout.active:
+            self._stage(turn, Stage.BARGE_IN_SUSPECTED)
+            await self.playout.pause()
+        elif isinstance(event, BargeIn) and self._reply is not None and self.playout.active:
+            self._stage(turn, Stage.BARGE_IN, reaction_ms=event.reaction_ms, by="speech")
+            await self._cancel_reply()
+        elif isinstance(event, BargeInCancelled) and self.playout.paused:
+            # Too short to be sure: stay paused until its words say "mm-hm" or not.
+            self._stage(turn, Stage.BARGE_IN_CANCELLED)
+            self._verdict_deadline = asyncio.get_running_loop().call_later(
+                VERDICT_TIMEOUT_S, self._resume_soon
+            )
+
+    def _resume_soon(self) -> None:
+        self._verdict_deadline = None
+        if self.playout.paused:
+            self._background(self.playout.resume())
+
+    def _background(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _settle_pause(self, *, interrupt: bool, turn: int) -> None:
+        """Decide a pause kept for a short utterance: resume, or interrupt after all."""
+        if self._verdict_deadline is not None:
+            self._verdict_deadline.cancel()
+            self._verdict_deadline = None
+        if interrupt:
+            self._stage(turn, Stage.BARGE_IN, by="transcript")
+            await self._cancel_reply()
+        elif self.playout.paused:
+            await self.playout.resume()
+
+    # -- turns ---------------------------------------------------------------------------
+    async def _handle_utterance(self, utterance: SpeechEnded, during_reply: bool) -> None:
+        turn = self._new_turn("")
+        self._stage(turn.turn, Stage.SPEECH_END, speech_ms=round(utterance.speech_ms))
+        self._stage(turn.turn, Stage.STT_START)
+        try:
+            transcript = await self.stt.transcribe(self.listener.for_stt(utterance))
+        except SpeechError as exc:
+            self._stage(turn.turn, Stage.ERROR, code=exc.code.value)
+            log.warning("speech to text failed: %s", exc)
+            self._start_reply(turn, self.texts.trouble, fixed=True)
+            return
+        self._stage(turn.turn, Stage.STT_END, text=transcript.text)
+        reply = self._reply
+        speaking = reply is not None and (during_reply or self.playout.active)
+        if not transcript.understood:
+            self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
+            if speaking and reply is not None:
+                await self._settle_pause(interrupt=False, turn=reply.turn)
+            if transcript.rejected in SILENT_REJECTIONS or speaking:
+                return
+            self._start_reply(turn, self.texts.not_understood, fixed=True)
+            return
+        text = transcript.text.strip()
+        turn.caller_text = text
+        if speaking and reply is not None and is_backchannel(text):
+            await self._settle_pause(interrupt=False, turn=reply.turn)
+            return  # "mm-hm" while the assistant speaks: keep going
+        if speaking and reply is not None and self._reply is reply:
+            await self._settle_pause(interrupt=True, turn=reply.turn)
+        if reply is not None and not reply.task.done():
+            if not reply.spoke and reply.text:
+                text = f"{reply.text} {text}"  # still thinking: ask again with both
+                turn.caller_text = text
+            await self._cancel_reply()
+        self._start_reply(turn, text)
+
+    def _new_turn(self, caller_text: str) -> TurnTimeline:
+        self._turn += 1
+        timeline = TurnTimeline(self._turn, caller_text=caller_text)
+        self.timelines.append(timeline)
+        return timeline
+
+    def _start_reply(
+        self, turn: TurnTimeline, text: str, *, greeting: bool = False, fixed: bool = False
+    ) -> None:
+        spoken = self.texts.greeting if greeting else text
+        coro = self._speak_fixed(turn, spoken) if greeting or fixed else self._answer(turn, text)
+        self._reply = _Reply(
+            turn.turn, "" if greeting or fixed else text, asyncio.create_task(coro)
+        )
+
+    async def _cancel_reply(self) -> None:
+        reply, self._reply = self._reply, None
+        if reply is None:
+            return
+        if not reply.task.done():
+            reply.task.cancel()
+            await asyncio.gather(reply.task, return_exceptions=True)
+        if self.playout.active:
+            heard = await self.playout.flush()
+            timeline = self._timeline(reply.turn)
+            if timeline is not None:
+                timeline.heard_text = heard
+            if reply.text:
+                self.agent.record_heard(heard)
+        self.listener.assistant_stopped()
+
+    # -- speaking ------------------------------------------------------------------------
+    async def _speak_fixed(self, turn: TurnTimeline, text: str) -> None:
+        queue: asyncio.Queue[Say | None] = asyncio.Queue()
+        queue.put_nowait(Say(text))
+        queue.put_nowait(None)
+        await self._speak(turn, queue)
+
+    async def _answer(self, turn: TurnTimeline, text: str) -> None:
+        queue: asyncio.Queue[Say | None] = asyncio.Queue()
+        speaker = asyncio.create_task(self._speak(turn, queue))
+        try:
+            end = await self._run_agent(turn, text, queue)
+            await speaker
+        finally:
+            if not speaker.done():
+                speaker.cancel()
+                await asyncio.gather(speaker, return_exceptions=True)
+        if end is not None and (end.hangup or end.transfer is not None):
+            self.transfer = end.transfer
+            self.hangup_requested = end.hangup
+            self._done.set()
+
+    async def _run_agent(
+        self, turn: TurnTimeline, text: str, queue: asyncio.Queue[Say | None]
+    ) -> TurnEnd | None:
+        self._stage(turn.turn, Stage.AGENT_START)
+        end: TurnEnd | None = None
+        first = True
+        try:
+            async for item in self.agent.turn(text):
+                if isinstance(item, TurnEnd):
+                    end = item
+                    continue
+                if item.filler:
+                    self._stage(turn.turn, Stage.AGENT_FILLER)
+                elif first:
+                    self._stage(turn.turn, Stage.AGENT_FIRST_SENTENCE)
+                    first = False
+                queue.put_nowait(item)
+            self._stage(turn.turn, Stage.AGENT_END)
+        except Exception:
+            log.exception("agent turn failed")
+            self._stage(turn.turn, Stage.ERROR, code="agent_failed")
+            queue.put_nowait(Say(self.texts.trouble))
+        finally:
+            queue.put_nowait(None)
+        return end
+
+    async def _speak(self, turn: TurnTimeline, queue: asyncio.Queue[Say | None]) -> None:
+        self.playout.new_reply(
+            on_first_audio=lambda at: self._stage(turn.turn, Stage.FIRST_AUDIO_SENT, at=at)
+        )
+        said: list[str] = []
+        first_audio = True
+        try:
+            while (item := await queue.get()) is not None:
+                said.append(item.text)
+                self._stage(turn.turn, Stage.TTS_START)
+                async for chunk in self.tts.synthesize(item.text, self.rate):
+                    if first_audio:
+                        self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
+                        self.listener.assistant_started()
+                    first_audio = False
+                    await self.playout.play(chunk.pcm, chunk.text or item.text)
+                    if self._reply is not None and self._reply.turn == turn.turn:
+                        self._reply.spoke = True
+            await self.playout.drain()
+            self._stage(turn.turn, Stage.PLAYOUT_END)
+            turn.heard_text = " ".join(said)
+        except SpeechError as exc:
+            self._stage(turn.turn, Stage.ERROR, code=exc.code.value)
+            log.warning("text to speech failed: %s", exc)
+        finally:
+            turn.said_text = " ".join(said)
+            with contextlib.suppress(Exception):
+                self.listener.assistant_stopped()
+
+    # -- stage events --------------------------------------------------------------------
+    def _timeline(self, turn: int) -> TurnTimeline | None:
+        return next((t for t in self.timelines if t.turn == turn), None)
+
+    def _stage(self, turn: int, stage: Stage, at: float | None = None, **detail: object) -> None:
+        event = StageEvent(turn, stage, self.clock() if at is None else at, dict(detail))
+        timeline = self._timeline(turn)
+        if timeline is not None:
+            timeline.add(event)
+        if self._on_stage is not None:
+            self._on_stage(event)

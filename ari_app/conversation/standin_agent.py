@@ -1,0 +1,68 @@
+"""A scripted stand-in agent with a fixed first-token delay, to build and benchmark the voice
+pipeline without a language model (it follows :class:`ConversationAgent`).
+
+It answers "You said: <what it heard>." after ``first_token_delay_s``; asked for something
+"long" it tells a long story (for barge-in tests); "goodbye" ends the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from ari_app.conversation.agent_port import AgentOutput, Say, TurnEnd
+
+LONG_STORY = (
+    "Here is a long answer, so you can try interrupting me. "
+    "Once upon a time there was a small team that answered every phone call by hand. "
+    "They wrote every request on paper notes that covered the walls of their office. "
+    "One day they built an assistant that listened, wrote the notes for them, "
+    "and passed the hard calls to a person. "
+    "The assistant learned to stop talking the moment someone spoke over it. "
+    "And the team finally had time to read all the notes on the walls."
+)
+
+
+class StandInAgent:
+    """Deterministic replies after a fixed delay; remembers what was heard."""
+
+    def __init__(self, first_token_delay_s: float = 0.3) -> None:
+        self.delay = first_token_delay_s
+        self.history: list[tuple[str, str]] = []
+
+    async def turn(self, text: str) -> AsyncIterator[AgentOutput]:
+        """Reply to ``text`` sentence by sentence."""
+        await asyncio.sleep(self.delay)
+        lowered = text.lower()
+        if "goodbye" in lowered or "bye bye" in lowered:
+            reply = "Goodbye!"
+            self.history.append((text, reply))
+            yield Say(reply)
+            yield TurnEnd(hangup=True)
+            return
+        reply = LONG_STORY if "long" in lowered else f"You said: {text.strip()}"
+        self.history.append((text, reply))
+        for sentence in _sentences(reply):
+            yield Say(sentence)
+        yield TurnEnd()
+
+    def record_heard(self, text: str) -> None:
+        """Replace the last reply with what the caller heard of it."""
+        if self.history:
+            said, _ = self.history[-1]
+            self.history[-1] = (said, text)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+def _sentences(text: str) -> list[str]:
+    out, current = [], ""
+    for ch in text:
+        current += ch
+        if ch in ".!?" and len(current.strip()) > 1:
+            out.append(current.strip())
+            current = ""
+    if current.strip():
+        out.append(current.strip())
+    return out
