@@ -186,6 +186,7 @@ class AgentSession:
             now=self._now,
             routing=self.settings.routing,
             direct_replies=self.settings.direct_tool_replies,
+            ground_args=self.settings.grounded_arguments,
             max_model_calls=self.settings.max_model_calls,
             history_turns=self.settings.history_turns,
         )

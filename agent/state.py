@@ -59,5 +59,6 @@ class TurnContext:
     now: Callable[[], datetime]
     routing: bool = True
     direct_replies: bool = False
+    ground_args: bool = False
     max_model_calls: int = 4
     history_turns: int = 6

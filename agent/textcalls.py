@@ -45,15 +45,17 @@ def _loads(text: str) -> Any:
             return json.loads(attempt)
         except ValueError:
             pass
-    try:  # trailing chatter after the object
-        value, _ = json.JSONDecoder().raw_decode(_undouble(text))
-        return value
-    except ValueError:
-        return None
+        try:  # chatter (or a stray brace) after the object
+            value, _ = json.JSONDecoder().raw_decode(attempt)
+            return value
+        except ValueError:
+            pass
+    return None
 
 
 def _undouble(text: str) -> str:
-    if text.startswith("{{") and text.rstrip().endswith("}}"):
+    """``{{"name": ..., "arguments": {...}}}`` (a template's escaping, copied) → plain JSON."""
+    if text.startswith("{{"):
         return text.replace("{{", "{").replace("}}", "}")
     return text
 

@@ -285,6 +285,9 @@ class AgentSettings(_Section):
     speak_tool_results: bool | None = None
     """Say the tools' own short sentences instead of asking the model again; unset: on for
     the local model (one model call per turn), off for remote ones."""
+    ground_arguments: bool | None = None
+    """Fix dates to the day the caller named and drop optional arguments nothing said
+    supports (small models invent them); unset: on for the local model only."""
     checkpoint_url: str = ""
     """Conversation state store: empty → SQLite ``<state_dir>/agent_state.db``;
     ``sqlite:///path`` or ``postgresql://...`` (production)."""
@@ -305,6 +308,13 @@ class AgentSettings(_Section):
     def effective_model(self) -> str:
         """The model name in force."""
         return self.model or AGENT_PRESETS[self.provider][1]
+
+    @property
+    def grounded_arguments(self) -> bool:
+        """Whether tool arguments are grounded (see ``ground_arguments``)."""
+        if self.ground_arguments is None:
+            return self.provider == "local"
+        return self.ground_arguments
 
     @property
     def direct_tool_replies(self) -> bool:

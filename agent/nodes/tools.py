@@ -7,6 +7,9 @@ from typing import Any
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.runtime import Runtime
 
+from agent.grounding import ground_args, required_of
+from agent.nodes.route import latest_request
+from agent.prompts import zone_of
 from agent.state import AgentState, TurnContext
 
 TRANSFER_TOOL = "transfer_to_department"
@@ -20,13 +23,17 @@ async def run_tools(state: AgentState, runtime: Runtime[TurnContext]) -> dict[st
     assert isinstance(last, AIMessage)
     results: list[ToolMessage] = []
     transfer: dict[str, Any] | None = None
+    said = latest_request(state)
+    today = ctx.now().astimezone(zone_of(ctx.timezone)).date()
     for call in last.tool_calls:
         call_id = str(call["id"])
-        write({"kind": "tool_start", "id": call_id, "name": call["name"], "args": call["args"]})
-        outcome = await ctx.tools.call(
-            call["name"], dict(call["args"]), ctx.clock.tool_deadline(), call_id
-        )
-        write({"kind": "tool_end", "id": call_id, "args": call["args"], "outcome": outcome})
+        args = dict(call["args"])
+        if ctx.ground_args:
+            required = required_of(ctx.tools.schemas((call["name"],)))
+            args = ground_args(args, required, said, today)
+        write({"kind": "tool_start", "id": call_id, "name": call["name"], "args": args})
+        outcome = await ctx.tools.call(call["name"], args, ctx.clock.tool_deadline(), call_id)
+        write({"kind": "tool_end", "id": call_id, "args": args, "outcome": outcome})
         results.append(
             ToolMessage(
                 content=outcome.text,

@@ -118,3 +118,36 @@ async def test_tool_server_killed_mid_call_then_back(tool_env: ToolEnv, tmp_path
         if not stopped:
             with contextlib.suppress(Exception):
                 await first.stop()
+
+
+class _BreaksOnce:
+    """Stands in for a loaded tool whose session breaks mid-call (empty-message anyio error)."""
+
+    def __init__(self, real: object) -> None:
+        self.metadata = getattr(real, "metadata", None)
+
+    async def ainvoke(self, call: object) -> object:
+        import anyio
+
+        raise anyio.BrokenResourceError
+
+
+@sqlite_only
+async def test_broken_resource_reopens_the_session_and_retries_a_read(tool_env: ToolEnv):
+    box = await real_toolbox(tool_env)
+    try:
+        conn = box._conn
+        assert conn is not None
+        conn.tools["list_todos"] = _BreaksOnce(conn.tools["list_todos"])  # type: ignore[assignment]
+        conn.tools["create_todo"] = _BreaksOnce(conn.tools["create_todo"])  # type: ignore[assignment]
+        read = await box.call("list_todos", {}, 5.0)
+        assert read.ok and box.reopened == 1  # re-opened transparently, retried
+        assert box._conn is not conn
+        box._conn.tools["create_todo"] = _BreaksOnce(None)  # type: ignore[union-attr,assignment]
+        write = await box.call("create_todo", {"title": "maybe"}, 5.0)
+        assert not write.ok and write.code == "broken"  # a write is not repeated blindly
+        assert "may not have gone through" in write.text
+        again = await box.call("list_todos", {}, 5.0)
+        assert again.ok and box.reopened == 2
+    finally:
+        await box.close()
