@@ -25,6 +25,14 @@ _TIME_WORDS = re.compile(
     r"\d{1,2}(st|nd|rd|th))\b"
 )
 _WORD = re.compile(r"[a-z0-9]{3,}")
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_SPELLED_DATE = re.compile(
+    rf"(?:(?:{'|'.join(_WEEKDAYS)}),?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?)"
+    r",?\s+\d{4}",
+    re.IGNORECASE,
+)
+_ZONE_NOTE = re.compile(r"\s*\([A-Za-z_]+/[A-Za-z_/]+\)")
 
 
 def named_day(utterance: str, today: date) -> date | None:
@@ -46,10 +54,15 @@ def named_day(utterance: str, today: date) -> date | None:
 
 
 def _fix_date(value: str, day: date | None) -> str:
-    match = _ISO_DATE.search(value)
-    if day is None or match is None:
+    """Put the named day into an ISO or spelled-out date ("Monday 03 November 2026")."""
+    value = _ZONE_NOTE.sub("", value)
+    if day is None:
         return value
-    return value[: match.start()] + day.isoformat() + value[match.end() :]
+    for pattern in (_ISO_DATE, _SPELLED_DATE):
+        match = pattern.search(value)
+        if match is not None:
+            return value[: match.start()] + day.isoformat() + value[match.end() :]
+    return value
 
 
 def _supported(value: str, utterance: str) -> bool:

@@ -68,10 +68,20 @@ def weekday_table(today: datetime, days: int = 7) -> str:
     )
 
 
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%I %p").lstrip("0")
+
+
 def now_note(now: datetime, timezone: str) -> str:
-    """The per-turn note: date, time and the weekday table in the caller's timezone."""
+    """The per-turn note: date, hour and the weekday table in the caller's timezone.
+
+    The time is given to the hour ("between 10 AM and 11 AM"): the note then changes at most
+    hourly, so the prompt cache keeps hitting; minutes matter only to phrases such as "in 20
+    minutes", which the tool server resolves against its own clock.
+    """
     local = now.astimezone(zone_of(timezone))
-    hour = local.strftime("%I:%M %p").lstrip("0")
+    start = local.replace(minute=0, second=0, microsecond=0)
+    hour = f"between {_clock(start)} and {_clock(start + timedelta(hours=1))}"
     return (
         f"[Now: {local.strftime('%A %d %B %Y')}, {hour} ({timezone}). "
         f"Coming days: {weekday_table(local)}.]"

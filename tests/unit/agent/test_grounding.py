@@ -35,6 +35,13 @@ def test_wrong_iso_date_is_moved_to_the_named_day():
     assert fixed == {"title": "Planning", "start": "2026-11-30T10:00:00", "duration": "1 hour"}
 
 
+def test_spelled_out_wrong_date_and_zone_note_are_fixed():
+    args = {"text": "Timesheet", "when": "Monday 03 November 2026, 8:00 AM (America/New_York)"}
+    said = "Remind me on Monday at 8 am to submit the timesheet."
+    fixed = ground_args(args, frozenset({"text", "when"}), said, THU)
+    assert fixed["when"] == "2026-11-30, 8:00 AM"
+
+
 def test_invented_optional_arguments_are_dropped_required_ones_kept():
     args = {"title": "Buy oat milk", "due": "2026-11-26T12:00:00", "priority": "normal"}
     assert ground_args(args, frozenset({"title"}), "Add a todo to buy oat milk.", THU) == {

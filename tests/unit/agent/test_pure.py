@@ -81,7 +81,7 @@ def test_prompt_has_no_hard_coded_date_and_a_weekday_table():
     assert "Alice Smith, owner" in prompt and "Dev, Sales" in prompt
     assert "2026" not in prompt  # the date lives in the per-turn note
     note = now_note(datetime(2026, 11, 27, 3, 0, tzinfo=UTC), "America/New_York")
-    assert "Thursday 26 November 2026, 10:00 PM" in note  # still Thursday in New York
+    assert "Thursday 26 November 2026, between 10 PM and 11 PM" in note  # Thursday in NY
     assert weekday_table(datetime(2026, 11, 26)).startswith("Fri 27 Nov, Sat 28 Nov")
     assert "Mon 30 Nov" in note
 

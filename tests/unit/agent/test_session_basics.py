@@ -38,7 +38,7 @@ async def test_chit_chat_gets_no_tools_and_a_stable_prompt(agent_rig_factory):
     assert str(second.messages[0].content).startswith(stable)  # cacheable prefix
     assert "Alice Smith" in stable and "Dev" in stable and "2026" not in stable
     assert "Thursday 26 November 2026" in note  # the caller's timezone, computed per turn
-    assert "10:30 AM" in note and "Mon 30 Nov" in note
+    assert "between 10 AM and 11 AM" in note and "Mon 30 Nov" in note
     assert isinstance(first.messages[-1], HumanMessage)
     assert first.messages[-1].content == "thanks, that's all"
 
