@@ -122,6 +122,12 @@ class AgentSession:
             tz = str(user.get("timezone") or self.caller.timezone)
             self.caller = replace(self.caller, teams=teams, timezone=tz)
 
+    async def _reconnect_tools(self) -> None:
+        """Try again to open the tool session if it never opened (server was away)."""
+        if not self.tools.names:
+            with contextlib.suppress(ToolsUnavailable):
+                await self.tools.open()
+
     def _config(self) -> RunnableConfig:
         return {"configurable": {"thread_id": self.thread_id}}
 
@@ -212,6 +218,7 @@ class AgentSession:
         clock = TurnClock(cfg.turn_budget_s, cfg.tool_budget_s, cfg.filler_after_s)
         rec = TurnRecorder(clock.elapsed)
         await self.heal()
+        await self._reconnect_tools()
         self._requests.append(text)
         queue: asyncio.Queue[Any] = asyncio.Queue()
         task = asyncio.create_task(self._drive(text, self._context(clock), queue))

@@ -24,6 +24,7 @@ from langgraph.runtime import Runtime
 from agent.prompts import now_note
 from agent.state import AgentState, TurnContext
 from agent.textcalls import looks_structured, parse_text_tool_calls
+from agent.tools import UNREACHABLE
 
 GARBLED = "Sorry, I didn't quite get that. Could you say it another way?"
 
@@ -69,6 +70,10 @@ async def call_model(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     ctx = runtime.context
     write = runtime.stream_writer
     names = tuple(state.get("tools") or ())
+    calls = int(state.get("model_calls") or 0) + 1
+    if names and not ctx.tools.names:  # the turn needs tools and the tool server is away
+        write({"kind": "say", "text": UNREACHABLE, "error": "tools_unavailable"})
+        return {"messages": [AIMessage(content=UNREACHABLE)], "model_calls": calls}
     schemas = ctx.tools.schemas(names) if names else []
     model = ctx.model.bind_tools(schemas) if schemas else ctx.model
     write({"kind": "model_start"})
@@ -89,5 +94,4 @@ async def call_model(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
     reply = finish(raw, frozenset(ctx.tools.names))
     if reply.response_metadata.get("garbled"):
         write({"kind": "say", "text": GARBLED, "error": "garbled_reply"})
-    calls = int(state.get("model_calls") or 0) + 1
     return {"messages": [reply], "model_calls": calls}

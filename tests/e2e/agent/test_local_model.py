@@ -59,7 +59,9 @@ async def test_book_a_meeting_next_monday(tool_env: ToolEnv, local_llm: LocalLlm
     today = datetime.now(tz).date()
     monday = today + timedelta(days=(7 - today.weekday()) or 7)
     async with tool_env.db.scoped(tool_env.a.id) as session:
-        events = (await session.execute(select(Event).where(Event.title.ilike("%planning%")))).scalars()
+        events = (
+            await session.execute(select(Event).where(Event.title.ilike("%planning%")))
+        ).scalars()
         starts = {(e.starts_at.astimezone(tz), e.ends_at.astimezone(tz)) for e in events}
     assert any(
         s.date() == monday and s.hour == 10 and (e - s) == timedelta(hours=1) for s, e in starts
@@ -76,7 +78,9 @@ async def test_transfer_to_sales(tool_env: ToolEnv, local_llm: LocalLlm, tmp_pat
         assert "closed" in result.text.lower()
 
 
-async def test_thanks_thats_all_uses_no_tool(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path):
+async def test_thanks_thats_all_uses_no_tool(
+    tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path
+):
     calls, result = await ask(tool_env, local_llm, tmp_path, "Thanks, that's all.")
     assert calls == []
     assert result.text and result.error is None and "{" not in result.text

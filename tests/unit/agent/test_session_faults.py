@@ -196,3 +196,20 @@ async def test_every_output_stream_ends_with_one_result(agent_rig_factory):
         outputs, result = await run_turn(rig.session, "hello")
     assert sum(isinstance(o, TurnResult) for o in outputs) == 1
     assert result.error == "failed"
+
+
+async def test_tool_server_away_at_call_start_then_back(agent_rig_factory):
+    from agent.tools import UNREACHABLE
+
+    tools = FakeTools(reachable=False)
+    model = scripted(tool_call("list_todos"))
+    async with agent_rig_factory(model, tools) as rig:
+        _, away = await run_turn(rig.session, "what is on my list")
+        assert away.text == UNREACHABLE and away.error == "tools_unavailable"
+        assert model.calls == []  # no model call wasted on a turn that cannot work
+        _, chat = await run_turn(rig.session, "hello")  # no tools needed: still fine
+        assert chat.error is None
+        tools.reachable = True
+        _, back = await run_turn(rig.session, "what is on my list")
+    assert back.error is None and rig.tools.calls == [("list_todos", {})]
+    assert tools.opened >= 3
