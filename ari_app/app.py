@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
+
 from ari_app.ari.connection import AriEventStream
 from ari_app.ari.events import Channel
-from ari_app.ari.rest import AriRest
+from ari_app.ari.rest import AriAuthError, AriHttpError, AriRest
 from ari_app.call.base import CallEnv
 from ari_app.call.echo import EchoCall
 from ari_app.call.manager import CallManager, ManagedCall
@@ -98,9 +100,19 @@ class SwitchboardApp:
             )
         log.info("serving calls for app %r on Asterisk %s", self.settings.ari.app, version)
 
+    async def _check_credentials(self) -> None:
+        """Fail at once on a wrong ARI user or password (an unreachable ARI is retried later)."""
+        try:
+            await self.rest.asterisk_info()
+        except AriAuthError:
+            raise
+        except (AriHttpError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.info("ARI not reachable yet (%s); will keep trying", exc)
+
     async def run(self) -> None:
         """Serve calls until cancelled (reconnecting to ARI as needed)."""
         try:
+            await self._check_credentials()
             await self.load()
             await self.events.run(
                 self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all

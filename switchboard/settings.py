@@ -235,10 +235,13 @@ class SpeechSettings(_Section):
     vad_neg_threshold: float = 0.35
     min_speech_ms: float = 150.0
     """Speech needed before an utterance starts (rejects clicks)."""
-    end_silence_ms: float = 600.0
+    end_silence_ms: float = 500.0
     """Silence that ends an utterance (endpointing delay)."""
+    speculative_stt_ms: float = 150.0
+    """Start recognising after this much silence, before the utterance is known to end
+    (the result is used if it does end there); 0 turns it off."""
     pre_roll_ms: float = 300.0
-    barge_in_min_speech_ms: float = 200.0
+    barge_in_min_speech_ms: float = 120.0
     """Caller speech that pauses the assistant (a suspected interruption)."""
     barge_in_confirm_ms: float = 600.0
     """Caller speech that confirms the interruption (shorter "mm-hm"s resume playout)."""

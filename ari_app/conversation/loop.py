@@ -33,8 +33,14 @@ from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeli
 from ari_app.media.websocket import AudioFrame, MediaWebSocket
 from ari_app.speech.bargein import BargeIn, BargeInCancelled, BargeInSuspected, is_backchannel
 from ari_app.speech.listener import Listener, ListenerEvent
-from ari_app.speech.ports import NotUnderstood, SpeechError, SpeechToText, TextToSpeech
-from ari_app.speech.segmenter import SpeechEnded, SpeechStarted
+from ari_app.speech.ports import (
+    NotUnderstood,
+    SpeechError,
+    SpeechToText,
+    TextToSpeech,
+    Transcript,
+)
+from ari_app.speech.segmenter import SpeechEnded, SpeechPaused, SpeechStarted
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +101,7 @@ class Conversation:
         self._reply: _Reply | None = None
         self._turn = -1
         self._verdict_deadline: asyncio.TimerHandle | None = None
+        self._speculative: tuple[tuple[float, float], asyncio.Task[Transcript]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
 
@@ -108,7 +115,7 @@ class Conversation:
     async def run(self) -> None:
         """Greet, then serve turns until the agent hangs up or transfers."""
         reader = asyncio.create_task(self._read())
-        filler = asyncio.create_task(self.playout.fill_silence())
+        sender = asyncio.create_task(self.playout.run())
         try:
             self._start_reply(self._new_turn(""), "", greeting=True)
             while not self._done.is_set():
@@ -122,13 +129,15 @@ class Conversation:
                 await self._handle_utterance(*utterance.result())
         finally:
             reader.cancel()
-            filler.cancel()
+            sender.cancel()
             for task in self._tasks:
                 task.cancel()
             if self._verdict_deadline is not None:
                 self._verdict_deadline.cancel()
+            if self._speculative is not None:
+                self._speculative[1].cancel()
             await self._cancel_reply()
-            await asyncio.gather(reader, filler, return_exceptions=True)
+            await asyncio.gather(reader, sender, return_exceptions=True)
 
     # -- inbound -------------------------------------------------------------------------
     async def _read(self) -> None:
@@ -143,6 +152,8 @@ class Conversation:
         turn = self._reply.turn if self._reply is not None else self._turn
         if isinstance(event, SpeechStarted):
             self._stage(turn, Stage.SPEECH_START)
+        elif isinstance(event, SpeechPaused):
+            self._start_speculative(event)
         elif isinstance(event, SpeechEnded):
             during_reply = self.playout.active
             self._utterances.put_nowait((event, during_reply))
@@ -158,6 +169,22 @@ class Conversation:
             self._verdict_deadline = asyncio.get_running_loop().call_later(
                 VERDICT_TIMEOUT_S, self._resume_soon
             )
+
+    def _start_speculative(self, event: SpeechPaused) -> None:
+        if self._speculative is not None:
+            self._speculative[1].cancel()
+        task = asyncio.create_task(self.stt.transcribe(self.listener.for_stt(event)))
+        self._speculative = ((event.start_ms, event.end_ms), task)
+
+    async def _transcribe(self, utterance: SpeechEnded) -> Transcript:
+        """The utterance's transcript, reusing the speculative one when the pause was the end."""
+        speculative, self._speculative = self._speculative, None
+        if speculative is not None:
+            key, task = speculative
+            if key == (utterance.start_ms, utterance.end_ms):
+                return await task
+            task.cancel()
+        return await self.stt.transcribe(self.listener.for_stt(utterance))
 
     def _resume_soon(self) -> None:
         self._verdict_deadline = None
@@ -186,7 +213,7 @@ class Conversation:
         self._stage(turn.turn, Stage.SPEECH_END, speech_ms=round(utterance.speech_ms))
         self._stage(turn.turn, Stage.STT_START)
         try:
-            transcript = await self.stt.transcribe(self.listener.for_stt(utterance))
+            transcript = await self._transcribe(utterance)
         except SpeechError as exc:
             self._stage(turn.turn, Stage.ERROR, code=exc.code.value)
             log.warning("speech to text failed: %s", exc)
@@ -311,7 +338,7 @@ class Conversation:
                         self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
                         self.listener.assistant_started()
                     first_audio = False
-                    await self.playout.play(chunk.pcm, chunk.text or item.text)
+                    self.playout.play(chunk.pcm, chunk.text or item.text)
                     if self._reply is not None and self._reply.turn == turn.turn:
                         self._reply.spoke = True
             await self.playout.drain()

@@ -1,17 +1,22 @@
-"""The assistant's voice on the wire: paced sending over chan_websocket, pause, flush, marks.
+"""The assistant's voice on the wire: one paced sender per call over chan_websocket.
 
-Theory of operation. The outbound stream is continuous: between replies a filler sends
-silence just in time (at most ``filler_lead_ms`` queued), so the caller receives audio
-without gaps (RTP keeps flowing, and recordings keep real time). Replies are sent at
-real-time pace with a larger lead (``lead_ms``), so a barge-in flush drops little and how much
-the caller heard follows from the clock: the stream position played so far is the elapsed
-playing time since the stream (re)started. Each reply occupies an interval of the stream;
-the part of that interval already played is what was heard.
+Theory of operation. A single sender task (:meth:`Playout.run`) owns the outbound stream and
+keeps it continuous: it sends the current reply's audio at real-time pace with a small lead
+(``lead_ms`` queued in Asterisk at most) and silence whenever there is nothing to say, so
+the caller receives an unbroken stream (RTP keeps flowing; recordings keep real time).
 
-``MARK_MEDIA`` after each chunk and Asterisk's ``MEDIA_MARK_PROCESSED`` confirm chunk ends;
-``PAUSE_MEDIA``/``CONTINUE_MEDIA`` hold the queue while a barge-in is only suspected;
-``FLUSH_MEDIA`` drops it when confirmed. ``MEDIA_XOFF``/``MEDIA_XON`` (the sink's ``xoff``
-event) stop and restart sending.
+The stream position the caller has heard is the elapsed playing time since the stream was
+anchored. A reply is a buffer the sender walks through; the reply's *anchor* maps reply time
+onto stream time, so "how much of the reply was heard" is ``played - anchor`` (capped at what
+was sent). Barge-in:
+
+* :meth:`pause` (suspected): ``FLUSH_MEDIA`` drops what Asterisk has queued, the reply's send
+  position rewinds to what was heard, and the sender sends silence until :meth:`resume`
+  continues from there (a "mm-hm" costs the caller a short gap, no lost words);
+* :meth:`flush` (confirmed): drops queued audio and the rest of the reply.
+
+``MARK_MEDIA`` at each chunk end and Asterisk's ``MEDIA_MARK_PROCESSED`` confirm chunk ends;
+``MEDIA_XOFF``/``MEDIA_XON`` (the sink's ``xoff`` event) stop and restart sending.
 """
 
 from __future__ import annotations
@@ -45,9 +50,9 @@ class Playout:
         sink: MediaSink,
         *,
         sample_rate: int = 16000,
-        lead_ms: float = 240.0,
+        lead_ms: float = 200.0,
         filler_lead_ms: float = 40.0,
-        slice_ms: float = 40.0,
+        tick_s: float = 0.01,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -55,7 +60,7 @@ class Playout:
         self.rate = sample_rate
         self.lead_ms = lead_ms
         self.filler_lead_ms = filler_lead_ms
-        self.slice_bytes = int(sample_rate * slice_ms / 1000) * 2
+        self.tick_s = tick_s
         self.frame_bytes = int(sample_rate * 0.02) * 2
         self.clock = clock
         self.sleep = sleep
@@ -63,39 +68,45 @@ class Playout:
         self.marks_processed: list[str] = []
         self.first_audio_at: float | None = None
         self._on_first_audio: Callable[[float], None] | None = None
-        self._marks = 0
-        self._lock = asyncio.Lock()
         self._origin: float | None = None  # clock reading at stream position 0
         self._sent_ms = 0.0  # stream position sent so far
-        self._paused_since: float | None = None
-        self._reply_start: float | None = None  # stream position where the reply begins
-        self._reply_ms = 0.0
+        self._reply = bytearray()
+        self._reply_pos = 0  # bytes of the reply sent (rewound by pause)
+        self._anchor: float | None = None  # stream ms where reply byte 0 plays
+        self._chunk_ends: list[int] = []
+        self._marks = 0
+        self._paused = False
 
-    # -- stream clock --------------------------------------------------------------------
+    # -- clocks --------------------------------------------------------------------------
+    def _ms(self, nbytes: int) -> float:
+        return nbytes / 2 / self.rate * 1000
+
     def played_ms(self) -> float:
         """Stream position the caller has heard up to."""
         if self._origin is None:
             return 0.0
-        now = self._paused_since if self._paused_since is not None else self.clock()
-        return max(0.0, min(self._sent_ms, (now - self._origin) * 1000))
+        return max(0.0, min(self._sent_ms, (self.clock() - self._origin) * 1000))
+
+    def reply_played_ms(self) -> float:
+        """How much of the current reply the caller has heard."""
+        if self._anchor is None:
+            return 0.0
+        return max(0.0, min(self._ms(self._reply_pos), self.played_ms() - self._anchor))
+
+    @property
+    def reply_ms(self) -> float:
+        """Length of the current reply's audio so far."""
+        return self._ms(len(self._reply))
 
     @property
     def active(self) -> bool:
-        """True while the current reply has audio not yet played."""
-        if self._reply_start is None:
-            return False
-        return self.played_ms() < self._reply_start + self._reply_ms
+        """True while the current reply has audio the caller has not heard yet."""
+        return bool(self._reply) and self.reply_played_ms() < self.reply_ms - 0.5
 
     @property
     def paused(self) -> bool:
         """True between :meth:`pause` and :meth:`resume`."""
-        return self._paused_since is not None
-
-    def reply_played_ms(self) -> float:
-        """How much of the current reply the caller has heard."""
-        if self._reply_start is None:
-            return 0.0
-        return max(0.0, min(self._reply_ms, self.played_ms() - self._reply_start))
+        return self._paused
 
     def heard_text(self) -> str:
         """The words of the current reply heard so far."""
@@ -103,74 +114,51 @@ class Playout:
 
     # -- replies -------------------------------------------------------------------------
     def new_reply(self, on_first_audio: Callable[[float], None] | None = None) -> None:
-        """Start accounting for a new reply; ``on_first_audio(t)`` fires at its first send."""
-        self._on_first_audio = on_first_audio
+        """Start a new reply; ``on_first_audio(t)`` fires when its first audio is sent."""
+        self._reply = bytearray()
+        self._reply_pos = 0
+        self._anchor = None
+        self._chunk_ends = []
+        self._paused = False
         self.tracker.clear()
-        self._reply_start = None
-        self._reply_ms = 0.0
         self.first_audio_at = None
+        self._on_first_audio = on_first_audio
 
-    async def play(self, pcm: bytes, text: str) -> None:
-        """Send one chunk (a sentence) of the reply at real-time pace, then a mark."""
-        self.tracker.sent(text, len(pcm) / 2 / self.rate * 1000)
-        for offset in range(0, len(pcm), self.slice_bytes):
-            piece = pcm[offset : offset + self.slice_bytes]
-            async with self._lock:
-                await self._wait_for_room(self.lead_ms)
-                if self._reply_start is None:
-                    self._reply_start = self._sent_ms
-                await self._send(piece)
-                self._reply_ms += len(piece) / 2 / self.rate * 1000
-            if self.first_audio_at is None:
-                self.first_audio_at = self.clock()
-                if self._on_first_audio is not None:
-                    self._on_first_audio(self.first_audio_at)
-        self._marks += 1
-        await self.sink.send_command("MARK_MEDIA", correlation_id=f"chunk-{self._marks}")
+    def play(self, pcm: bytes, text: str) -> None:
+        """Append one chunk (a sentence) to the reply; the sender paces it out."""
+        self.tracker.sent(text, self._ms(len(pcm)))
+        self._reply += pcm
+        self._chunk_ends.append(len(self._reply))
 
     async def drain(self) -> None:
-        """Wait until the current reply has played."""
-        while self.active:
-            remaining = (self._reply_start or 0.0) + self._reply_ms - self.played_ms()
-            await self.sleep(min(0.05, max(0.005, remaining / 1000)))
-
-    async def fill_silence(self) -> None:
-        """Run forever: keep the stream continuous with silence between replies."""
-        silence = bytes(self.frame_bytes)
-        while True:
-            async with self._lock:
-                idle = not self.paused and not self.sink.xoff.is_set()
-                if idle and self._sent_ms - self.played_ms() < self.filler_lead_ms:
-                    await self._send(silence)
+        """Wait until the current reply has been heard in full."""
+        while self.active or (self._reply and self._anchor is None):
             await self.sleep(0.02)
 
     # -- barge-in ------------------------------------------------------------------------
     async def pause(self) -> None:
-        """Hold playback (a barge-in is suspected)."""
-        if self._paused_since is None:
-            self._paused_since = self.clock()
-            await self.sink.send_command("PAUSE_MEDIA")
+        """Stop the reply where the caller is (a barge-in is suspected)."""
+        if self._paused:
+            return
+        heard = self.reply_played_ms()
+        self._paused = True
+        await self._drop_queued()
+        self._reply_pos = min(len(self._reply), int(heard * self.rate / 1000) * 2)
 
     async def resume(self) -> None:
-        """Continue after :meth:`pause` (it was only a "mm-hm")."""
-        if self._paused_since is not None:
-            if self._origin is not None:
-                self._origin += self.clock() - self._paused_since
-            self._paused_since = None
-            await self.sink.send_command("CONTINUE_MEDIA")
+        """Continue the reply from where it stopped (it was only a "mm-hm")."""
+        if self._paused:
+            self._paused = False
+            self._anchor = None  # re-anchored by the next reply frame sent
 
     async def flush(self) -> str:
-        """Drop everything queued (barge-in); return the text the caller heard."""
+        """Drop the rest of the reply (barge-in confirmed); return the text the caller heard."""
         heard = self.heard_text()
-        async with self._lock:
-            played = self.played_ms()
-            await self.sink.send_command("FLUSH_MEDIA")
-            if self._paused_since is not None:
-                self._paused_since = None
-                await self.sink.send_command("CONTINUE_MEDIA")
-            self._reply_ms = self.reply_played_ms()
-            self._sent_ms = played
-            self._origin = self.clock() - played / 1000
+        await self._drop_queued()
+        self._reply_pos = 0
+        self._reply = bytearray()
+        self._chunk_ends = []
+        self._paused = False
         return heard
 
     def on_control(self, event: MediaControlEvent) -> None:
@@ -178,20 +166,46 @@ class Playout:
         if event.event == "MEDIA_MARK_PROCESSED":
             self.marks_processed.append(event.correlation_id)
 
-    # -- internals -----------------------------------------------------------------------
+    # -- the sender ----------------------------------------------------------------------
+    async def run(self) -> None:
+        """Send forever: reply audio when there is some, silence otherwise."""
+        silence = bytes(self.frame_bytes)
+        while True:
+            if not self.sink.xoff.is_set():
+                ahead = self._sent_ms - self.played_ms()
+                if not self._paused and self._reply_pos < len(self._reply):
+                    budget = int((self.lead_ms - ahead) / 20)
+                    if budget > 0:
+                        await self._send_reply(budget)
+                elif ahead < self.filler_lead_ms:
+                    await self._send(silence)
+            await self.sleep(self.tick_s)
+
+    async def _send_reply(self, frames: int) -> None:
+        end = min(len(self._reply), self._reply_pos + frames * self.frame_bytes)
+        piece = bytes(self._reply[self._reply_pos : end])
+        if self._anchor is None:  # the next byte plays at stream position _sent_ms
+            self._anchor = self._sent_ms - self._ms(self._reply_pos)
+        await self._send(piece)
+        start, self._reply_pos = self._reply_pos, end
+        if self.first_audio_at is None:
+            self.first_audio_at = self.clock()
+            if self._on_first_audio is not None:
+                self._on_first_audio(self.first_audio_at)
+        for boundary in self._chunk_ends:
+            if start < boundary <= end:
+                self._marks += 1
+                await self.sink.send_command("MARK_MEDIA", correlation_id=f"chunk-{self._marks}")
+
     async def _send(self, piece: bytes) -> None:
         if self._origin is None or self.played_ms() >= self._sent_ms:
             # Nothing queued in Asterisk: this piece plays from now.
             self._origin = self.clock() - self._sent_ms / 1000
         await self.sink.send_audio(piece)
-        self._sent_ms += len(piece) / 2 / self.rate * 1000
+        self._sent_ms += self._ms(len(piece))
 
-    async def _wait_for_room(self, lead_ms: float) -> None:
-        while True:
-            if self.sink.xoff.is_set() or self._paused_since is not None:
-                await self.sleep(0.02)
-                continue
-            ahead = self._sent_ms - self.played_ms()
-            if ahead <= lead_ms:
-                return
-            await self.sleep((ahead - lead_ms) / 1000)
+    async def _drop_queued(self) -> None:
+        played = self.played_ms()
+        await self.sink.send_command("FLUSH_MEDIA")
+        self._sent_ms = played
+        self._origin = self.clock() - played / 1000

@@ -18,6 +18,11 @@ def segmenter_config(settings: SpeechSettings) -> SegmenterConfig:
         end_silence_ms=settings.end_silence_ms,
         pre_roll_ms=settings.pre_roll_ms,
         post_roll_ms=min(150.0, settings.end_silence_ms),
+        tentative_silence_ms=(
+            max(settings.speculative_stt_ms, min(150.0, settings.end_silence_ms))
+            if 0 < settings.speculative_stt_ms < settings.end_silence_ms
+            else 0.0
+        ),
     )
 
 

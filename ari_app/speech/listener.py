@@ -20,7 +20,7 @@ from __future__ import annotations
 from ari_app.media.codec import resample
 from ari_app.speech.bargein import BargeInDetector, BargeInEvent
 from ari_app.speech.ports import STT_SAMPLE_RATE, VoiceActivityDetector
-from ari_app.speech.segmenter import Segmenter, SegmentEvent, SpeechEnded
+from ari_app.speech.segmenter import Segmenter, SegmentEvent, SpeechEnded, SpeechPaused
 
 ListenerEvent = SegmentEvent | BargeInEvent
 
@@ -80,6 +80,6 @@ class Listener:
         self.bargein.assistant_stopped()
         self._bytes = 0
 
-    def for_stt(self, event: SpeechEnded) -> bytes:
+    def for_stt(self, event: SpeechEnded | SpeechPaused) -> bytes:
         """The utterance's audio at the 16 kHz every STT backend takes."""
         return resample(event.audio, self.vad.sample_rate, STT_SAMPLE_RATE)

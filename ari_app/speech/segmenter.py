@@ -8,6 +8,11 @@ going on, anything at or above ``neg_threshold`` keeps it going (Silero's own ru
     ONSET ──gap > onset_max_gap_ms──▶ SILENCE          (a click, a cough)
     SPEECH ──silence ≥ end_silence_ms──▶ SILENCE       (SpeechEnded)
 
+With ``tentative_silence_ms`` set, a pause that long inside SPEECH also emits
+``SpeechPaused`` carrying the same audio a ``SpeechEnded`` at that point would carry, so the
+caller of the segmenter can start speech recognition early and use the result if the pause
+turns into the end of the utterance (same ``end_ms``).
+
 ``SpeechStarted`` is emitted once the onset has lasted ``min_speech_ms`` and is stamped with
 the onset's start; ``SpeechEnded`` carries the utterance audio: ``pre_roll_ms`` before the
 onset (the VAD reacts late to soft consonants), the speech, and ``post_roll_ms`` of the
@@ -38,6 +43,8 @@ class SegmenterConfig:
     pre_roll_ms: float = 300.0
     post_roll_ms: float = 150.0
     max_speech_ms: float = 25_000.0
+    tentative_silence_ms: float = 0.0
+    """Pause that emits :class:`SpeechPaused` (speculative recognition); 0 disables it."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.neg_threshold <= self.threshold <= 1.0:
@@ -46,6 +53,8 @@ class SegmenterConfig:
             raise ValueError("durations must not be negative")
         if self.post_roll_ms > self.end_silence_ms:
             raise ValueError("post_roll_ms cannot exceed end_silence_ms")
+        if 0 < self.tentative_silence_ms < self.post_roll_ms:
+            raise ValueError("tentative_silence_ms must be 0 or at least post_roll_ms")
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,17 @@ class SpeechEnded:
         return self.end_ms - self.start_ms
 
 
-SegmentEvent = SpeechStarted | SpeechEnded
+@dataclass(frozen=True)
+class SpeechPaused:
+    """The caller paused; if the utterance ends here, its audio will be :attr:`audio`."""
+
+    start_ms: float
+    end_ms: float
+    detected_ms: float
+    audio: bytes
+
+
+SegmentEvent = SpeechStarted | SpeechEnded | SpeechPaused
 
 
 class _State(Enum):
@@ -134,9 +153,13 @@ class Segmenter:
             if window.end_ms - self._onset_start >= cfg.max_speech_ms:
                 return [self._end(window.end_ms, truncated=True)]
             return []
+        before = self._gap_ms
         self._gap_ms += window.duration_ms
         if self._gap_ms >= cfg.end_silence_ms:
             return [self._end(window.end_ms, truncated=False)]
+        tentative = cfg.tentative_silence_ms
+        if tentative > 0 and before < tentative <= self._gap_ms:
+            return [self._paused(window.end_ms)]
         return []
 
     def feed_all(self, windows: list[VadWindow]) -> list[SegmentEvent]:
@@ -182,11 +205,21 @@ class Segmenter:
         for w in pending:
             self._remember(w)
 
-    def _end(self, detected_ms: float, truncated: bool) -> SpeechEnded:
-        cfg = self.config
-        keep_until = self._last_speech_end + (0.0 if truncated else cfg.post_roll_ms)
+    def _audio(self, truncated: bool) -> bytes:
+        keep_until = self._last_speech_end + (0.0 if truncated else self.config.post_roll_ms)
         speech = [w for w in self._utt if w.start_ms < keep_until]
-        audio = b"".join(w.audio for w in self._pre) + b"".join(w.audio for w in speech)
+        return b"".join(w.audio for w in self._pre) + b"".join(w.audio for w in speech)
+
+    def _paused(self, detected_ms: float) -> SpeechPaused:
+        return SpeechPaused(
+            start_ms=self._onset_start,
+            end_ms=self._last_speech_end,
+            detected_ms=detected_ms,
+            audio=self._audio(truncated=False),
+        )
+
+    def _end(self, detected_ms: float, truncated: bool) -> SpeechEnded:
+        audio = self._audio(truncated)
         event = SpeechEnded(
             start_ms=self._onset_start,
             end_ms=self._last_speech_end,

@@ -21,8 +21,9 @@ from typing import Any
 import psutil
 
 from ari_app.app import SwitchboardApp
+from switchboard.bench.pbx import pbx_for_bench
 from switchboard.callers.sipp import run_sipp, uac_scenario
-from switchboard.settings import Settings, load_settings
+from switchboard.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -109,22 +110,8 @@ def _round(value: float | None) -> float | None:
 
 def bench_calls(config: CallsBenchConfig, *, start_pbx: bool = True) -> dict[str, Any]:
     """Blocking entry point: bring up the dev PBX if needed, run, stop what was started."""
-    settings = load_settings()
-    pbx = None
-    if start_pbx and settings.pbx.mode == "dev":
-        from freepbx.devpbx.process import DevPbx
-
-        pbx = DevPbx(settings)
-        if pbx.running_pid() is not None:
-            pbx = None  # someone else's PBX: use it, leave it running
-        else:
-            pbx.start()
-            settings = load_settings()
-    try:
+    with pbx_for_bench(start_pbx) as settings:
         return asyncio.run(run_calls_bench(settings, config))
-    finally:
-        if pbx is not None:
-            pbx.stop()
 
 
 def format_calls(result: Mapping[str, Any]) -> str:

@@ -7,22 +7,17 @@ microphone starts when the call is established), so latencies can be measured ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from switchboard.callers.analysis import Segment
 from switchboard.callers.audio import Samples, read_wav, write_wav
 
-
-class Synthesizer(Protocol):
-    """Text to s16le mono at a rate (the Piper adapter's ``synthesize_sync`` fits)."""
-
-    def __call__(self, text: str, rate: int) -> bytes:
-        """Synthesise ``text``."""
-        ...
+Synthesizer = Callable[[str, int], bytes]
+"""Text and a sample rate to s16le mono audio (e.g. Piper, joined chunks)."""
 
 
 @dataclass(frozen=True)

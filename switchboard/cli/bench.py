@@ -28,6 +28,46 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
     emit(result, as_json, format_calls)
 
 
+@bench.command()
+@click.option("--turns", default=20, show_default=True, help="Requests to time.")
+@click.option("--barge-ins", default=6, show_default=True, help="Interruptions to time.")
+@click.option("--concurrency", default=1, show_default=True, help="Conversations at once.")
+@click.option(
+    "--agent",
+    type=click.Choice(["standin", "langgraph"]),
+    default="standin",
+    show_default=True,
+    help="standin: fixed 300 ms first sentence; langgraph: the configured model.",
+)
+@click.option(
+    "--sweep",
+    default=0,
+    help="Instead: raise concurrency 1..N until p95 passes 2.5 s (turns per caller: 3).",
+)
+@json_option
+def latency(
+    turns: int, barge_ins: int, concurrency: int, agent: str, sweep: int, as_json: bool
+) -> None:
+    """Voice-to-voice latency and barge-in reaction, measured at real callers' ears."""
+    import json as json_lib
+    import logging
+
+    from switchboard.bench.latency import (
+        LatencyBenchConfig,
+        bench_concurrency,
+        bench_latency,
+        format_latency,
+    )
+
+    logging.getLogger("ari_app").setLevel(logging.WARNING)
+    if sweep:
+        result = bench_concurrency(sweep, 3, agent=agent)
+        emit(result, as_json, lambda r: json_lib.dumps(r, indent=2))
+        return
+    config = LatencyBenchConfig(turns=turns, barge_ins=barge_ins, concurrency=concurrency)
+    emit(bench_latency(config, agent=agent), as_json, format_latency)
+
+
 def _register() -> None:
     from switchboard.cli.bench_speech import speech
 

@@ -84,3 +84,35 @@ async def test_thanks_thats_all_uses_no_tool(
     calls, result = await ask(tool_env, local_llm, tmp_path, "Thanks, that's all.")
     assert calls == []
     assert result.text and result.error is None and "{" not in result.text
+
+
+async def test_keyboard_chat_with_the_bundled_model(
+    local_llm: LocalLlm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    import builtins
+
+    from pydantic import SecretStr
+
+    from mcp_tools.db import migrate
+    from mcp_tools.db.session import Database
+    from mcp_tools.seed import DEMO_DID, seed_demo
+    from switchboard.cli.chat import run_chat
+    from switchboard.settings import DatabaseSettings, Settings, ToolsSettings
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    db = Database(url)
+    await migrate.upgrade(db)
+    await seed_demo(db, 4)
+    await db.dispose()
+    settings = Settings(
+        state_dir=tmp_path,
+        database=DatabaseSettings(url=SecretStr(url)),
+        tools=ToolsSettings(token_key=SecretStr("k" * 40), bcrypt_rounds=4, port=1),
+        agent=AgentSettings(provider="local", base_url=local_llm.base_url, **GENEROUS),
+    )
+    lines = ["Add a todo to buy bread.", "quit"]
+    monkeypatch.setattr(builtins, "input", lambda prompt="": lines.pop(0))
+    assert await run_chat(settings, DEMO_DID, "101", "4821", None) == 0
+    out = capsys.readouterr().out
+    assert "-> create_todo(" in out and "<- create_todo ok in" in out
+    assert "agent> Added todo" in out and "[turn " in out

@@ -109,3 +109,35 @@ def test_events_alternate_and_are_ordered(probs: list[float]) -> None:
         if isinstance(e, SpeechEnded):
             assert e.start_ms <= e.end_ms <= e.detected_ms
             assert len(e.audio) % 2 == 0
+
+
+def test_speech_paused_carries_the_audio_speech_ended_will_carry() -> None:
+    from ari_app.speech.ports import VadWindow
+    from ari_app.speech.segmenter import Segmenter, SegmenterConfig, SpeechEnded, SpeechPaused
+
+    seg = Segmenter(SegmenterConfig(tentative_silence_ms=200.0, end_silence_ms=600.0))
+    windows = [
+        VadWindow(0.9 if 10 <= i < 30 else 0.05, i * 32.0, 32.0, bytes([i % 256]) * 4)
+        for i in range(60)
+    ]
+    events = seg.feed_all(windows)
+    paused = [e for e in events if isinstance(e, SpeechPaused)]
+    ended = [e for e in events if isinstance(e, SpeechEnded)]
+    assert len(paused) == 1 and len(ended) == 1
+    assert (paused[0].start_ms, paused[0].end_ms) == (ended[0].start_ms, ended[0].end_ms)
+    assert paused[0].audio == ended[0].audio
+    assert paused[0].detected_ms < ended[0].detected_ms
+
+
+def test_a_pause_then_more_speech_gives_a_different_utterance() -> None:
+    from ari_app.speech.ports import VadWindow
+    from ari_app.speech.segmenter import Segmenter, SegmenterConfig, SpeechEnded, SpeechPaused
+
+    seg = Segmenter(SegmenterConfig(tentative_silence_ms=200.0, end_silence_ms=600.0))
+    speech = set(range(10, 30)) | set(range(40, 55))  # a 320 ms pause in the middle
+    windows = [VadWindow(0.9 if i in speech else 0.05, i * 32.0, 32.0) for i in range(90)]
+    events = seg.feed_all(windows)
+    paused = [e for e in events if isinstance(e, SpeechPaused)]
+    ended = [e for e in events if isinstance(e, SpeechEnded)]
+    assert len(paused) == 2 and len(ended) == 1
+    assert paused[0].end_ms < ended[0].end_ms == paused[1].end_ms

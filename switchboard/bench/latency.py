@@ -1,0 +1,242 @@
+"""``switchboard bench latency``: voice-to-voice latency measured at the caller's ear.
+
+Real baresip callers speak scripted requests (Piper voice) through the dev PBX to the app
+running in this process. From each caller's recording: end of the caller's speech → first
+audio of the answer (p50/p95), joined with the app's stage events for the per-stage
+breakdown. Barge-in calls interrupt a long answer and measure caller starts speaking →
+assistant audio stops. ``--concurrency`` runs several conversations at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ari_app.app import SwitchboardApp
+from switchboard.bench.calls import percentile
+from switchboard.bench.pbx import pbx_for_bench
+from switchboard.callers.analysis import (
+    Segment,
+    active_segments,
+    reply_latencies,
+    shifted,
+    stop_reaction,
+)
+from switchboard.callers.audio import read_wav
+from switchboard.callers.baresip import BaresipCaller, CallerAccount
+from switchboard.callers.script import Pause, Speak, Step, render_script
+from switchboard.settings import Settings
+
+REQUESTS = (
+    "Add buy milk to my to do list.",
+    "What is on my calendar tomorrow?",
+    "Remind me to call the bank at nine.",
+    "Assign the code review to John in the dev team.",
+    "Book a meeting with Sarah on Friday at three.",
+    "What do I have due this week?",
+    "Mark the milk task as done.",
+    "Which departments can I reach?",
+)
+STAGES = (
+    "stt_ms",
+    "agent_first_sentence_ms",
+    "tts_first_audio_ms",
+    "speech_end_to_first_audio_ms",
+)
+GAP_AFTER_REQUEST_S = 6.0
+GREETING_WAIT_S = 4.5
+
+
+@dataclass(frozen=True)
+class LatencyBenchConfig:
+    """How many turns and barge-ins, and how many conversations at once."""
+
+    turns: int = 20
+    barge_ins: int = 6
+    concurrency: int = 1
+
+
+Synth = Callable[[str, int], bytes]
+
+
+async def _one_call(
+    app: SwitchboardApp, settings: Settings, workdir: Path, steps: list[Step], synth: Synth
+) -> tuple[BaresipCaller, list[tuple[str, Segment]], list[dict[str, object]]]:
+    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
+    script = render_script(steps, workdir / "mic.wav", synth)
+    number = f"+1555{abs(hash(workdir)) % 10_000_000:07d}"
+    caller = BaresipCaller(workdir / "baresip", CallerAccount(number, "127.0.0.2"), script.wav)
+    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=300)
+    try:
+        await asyncio.to_thread(caller.wait_established, 15.0)
+        await asyncio.sleep(script.seconds + 0.5)
+        await asyncio.to_thread(caller.hangup)
+    finally:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(caller.stop)
+    turns: list[dict[str, object]] = []
+    for _ in range(100):
+        stats = next((s for s in app.calls.finished if s.caller == number), None)
+        if stats is not None:
+            turns = stats.turns
+            break
+        await asyncio.sleep(0.1)
+    return caller, script.utterances, turns
+
+
+def _heard(caller: BaresipCaller) -> list[Segment]:
+    samples, rate = read_wav(caller.recording())
+    return shifted(active_segments(samples, rate), caller.recording_offset_s())
+
+
+async def _latency_call(
+    app: SwitchboardApp, settings: Settings, workdir: Path, turns: int, synth: Synth
+) -> list[dict[str, Any]]:
+    steps: list[Step] = [Pause(GREETING_WAIT_S)]
+    for i in range(turns):
+        steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(GAP_AFTER_REQUEST_S)]
+    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth)
+    latencies = reply_latencies([seg for _, seg in utterances], _heard(caller))
+    answers = [t for t in app_turns if t.get("caller_text")]
+    rows = []
+    for i, latency in enumerate(latencies):
+        stages = answers[i] if i < len(answers) else {}
+        rows.append({"caller_ms": None if latency is None else latency * 1000, **stages})
+    return rows
+
+
+async def _barge_in_call(
+    app: SwitchboardApp, settings: Settings, workdir: Path, count: int, synth: Synth
+) -> list[float | None]:
+    steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
+    for _ in range(count):
+        steps += [Speak("Stop. Tell me a long story again."), Pause(7.0)]
+    caller, utterances, _ = await _one_call(app, settings, workdir, steps, synth)
+    heard = _heard(caller)
+    return [stop_reaction(heard, seg.start) for _, seg in utterances[1:]]
+
+
+async def run_latency_bench(
+    settings: Settings, config: LatencyBenchConfig, synth: Synth
+) -> dict[str, Any]:
+    """Run the calls against an app in this process (PBX already up); return the figures."""
+    app = SwitchboardApp(settings)
+    serving = asyncio.create_task(app.run())
+    try:
+        async with asyncio.timeout(60):
+            await app.events.connected.wait()
+        with tempfile.TemporaryDirectory(prefix="sb-latency-") as tmp:
+            base = Path(tmp)
+            per_call = max(1, -(-config.turns // config.concurrency))
+            turn_rows = await asyncio.gather(
+                *(
+                    _latency_call(app, settings, base / f"lat{i}", per_call, synth)
+                    for i in range(config.concurrency)
+                )
+            )
+            reactions: list[float | None] = []
+            if config.barge_ins:
+                reactions = await _barge_in_call(
+                    app, settings, base / "barge", config.barge_ins, synth
+                )
+    finally:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+    return summarise([r for rows in turn_rows for r in rows], reactions, config, settings)
+
+
+def summarise(
+    rows: list[dict[str, Any]],
+    reactions: list[float | None],
+    config: LatencyBenchConfig,
+    settings: Settings,
+) -> dict[str, Any]:
+    """p50/p95 of caller-measured latency, of each stage, and of barge-in reaction."""
+    caller = [float(r["caller_ms"]) for r in rows if r.get("caller_ms") is not None]
+    result: dict[str, Any] = {
+        "agent": settings.call.agent,
+        "concurrency": config.concurrency,
+        "turns_asked": len(rows),
+        "turns_answered": len(caller),
+        "voice_to_voice_ms_p50": _r(percentile(caller, 50)),
+        "voice_to_voice_ms_p95": _r(percentile(caller, 95)),
+        "stages_ms_p50": {},
+        "stages_ms_p95": {},
+    }
+    for stage in STAGES:
+        values = [float(r[stage]) for r in rows if isinstance(r.get(stage), int | float)]
+        result["stages_ms_p50"][stage] = _r(percentile(values, 50))
+        result["stages_ms_p95"][stage] = _r(percentile(values, 95))
+    measured = [1000 * r for r in reactions if r is not None]
+    result["barge_ins_asked"] = len(reactions)
+    result["barge_ins_measured"] = len(measured)
+    result["barge_in_reaction_ms_p50"] = _r(percentile(measured, 50))
+    result["barge_in_reaction_ms_p95"] = _r(percentile(measured, 95))
+    return result
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def format_latency(result: Mapping[str, Any]) -> str:
+    """Human-readable lines for the figures."""
+    p50, p95 = result["stages_ms_p50"], result["stages_ms_p95"]
+    stages = "\n".join(f"  {name:30} p50 {p50[name]} ms, p95 {p95[name]} ms" for name in p50)
+    return (
+        f"agent {result['agent']}, {result['concurrency']} conversation(s) at once\n"
+        f"voice-to-voice at the caller: p50 {result['voice_to_voice_ms_p50']} ms, "
+        f"p95 {result['voice_to_voice_ms_p95']} ms "
+        f"({result['turns_answered']}/{result['turns_asked']} turns answered)\n"
+        f"per stage (app side):\n{stages}\n"
+        f"barge-in reaction at the caller: p50 {result['barge_in_reaction_ms_p50']} ms, "
+        f"p95 {result['barge_in_reaction_ms_p95']} ms "
+        f"({result['barge_ins_measured']}/{result['barge_ins_asked']} measured)"
+    )
+
+
+def bench_latency(
+    config: LatencyBenchConfig, *, agent: str = "standin", start_pbx: bool = True
+) -> dict[str, Any]:
+    """Blocking entry point: PBX up, app in voice mode with ``agent``, Piper as the caller."""
+    from ari_app.speech.tts_piper import PiperTts
+
+    voice = PiperTts.load(deterministic=True)
+
+    def synth(text: str, rate: int) -> bytes:
+        return b"".join(chunk.pcm for chunk in voice.synthesize_sync(text, rate))
+
+    with pbx_for_bench(start_pbx) as settings:
+        call = settings.call.model_copy(update={"mode": "voice", "agent": agent})
+        settings = settings.model_copy(update={"call": call})
+        return asyncio.run(run_latency_bench(settings, config, synth))
+
+
+def bench_concurrency(
+    max_concurrency: int, turns_each: int, *, agent: str = "standin", limit_ms: float = 2500.0
+) -> dict[str, Any]:
+    """Raise the number of simultaneous conversations until p95 passes ``limit_ms``."""
+    levels = []
+    held = 0
+    for level in range(1, max_concurrency + 1):
+        config = LatencyBenchConfig(turns=turns_each * level, barge_ins=0, concurrency=level)
+        result = bench_latency(config, agent=agent)
+        p95 = result["voice_to_voice_ms_p95"]
+        answered = result["turns_answered"] == result["turns_asked"]
+        levels.append(
+            {
+                "concurrency": level,
+                "p50_ms": result["voice_to_voice_ms_p50"],
+                "p95_ms": p95,
+                "answered": result["turns_answered"],
+                "asked": result["turns_asked"],
+            }
+        )
+        if p95 is None or p95 > limit_ms or not answered:
+            break
+        held = level
+    return {"agent": agent, "limit_ms": limit_ms, "held": held, "levels": levels}
