@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 
 from ari_app.ari.connection import AriEventStream
 from ari_app.ari.events import Channel
 from ari_app.ari.rest import AriAuthError, AriHttpError, AriRest
+from ari_app.call.assistant import Assistant
 from ari_app.call.base import CallEnv
 from ari_app.call.echo import EchoCall
 from ari_app.call.manager import CallManager, ManagedCall
 from ari_app.call.voice import VoiceCall
-from ari_app.conversation.agent_port import ConversationAgent
 from ari_app.conversation.loop import ConversationTexts
 from ari_app.conversation.speech_stack import SpeechStack
-from ari_app.conversation.standin_agent import StandInAgent
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import Settings
 
@@ -58,6 +58,8 @@ class SwitchboardApp:
         self.calls = CallManager(self._new_call)
         self.asterisk_version = ""
         self.speech: SpeechStack | None = None
+        self.assistant = Assistant(settings)
+        self._tool_server: Any = None
         self.call_mode = settings.call.mode
         """What new calls do; tests switch it between ``echo`` and ``voice``."""
 
@@ -69,21 +71,31 @@ class SwitchboardApp:
             channel,
             args,
             speech=self.speech,
-            agent_factory=self._new_agent,
+            assistant=self.assistant,
             texts=ConversationTexts(greeting=self.settings.call.greeting_text),
         )
-
-    def _new_agent(self, channel: Channel, args: tuple[str, ...]) -> ConversationAgent:
-        return StandInAgent(self.settings.call.standin_delay_s)
 
     async def load(self) -> None:
         """Load what calls share (speech models in ``voice`` mode); idempotent."""
         call = self.settings.call
         if self.call_mode == "voice" and self.speech is None:
-            if call.agent != "standin":
-                raise ConfigurationError(f"call.agent {call.agent!r} is not available yet")
+            if call.agent == "langgraph":
+                await self._start_agent_side()
             self.speech = await SpeechStack.load(self.settings.speech)
             log.info("speech models loaded")
+
+    async def _start_agent_side(self) -> None:
+        """The data side (sign-in, records), the tool server and the agent's model."""
+        from agent.runtime import shared_runtime
+        from mcp_tools.app import HttpToolServer, ToolsApp
+
+        tools = ToolsApp.from_settings(self.settings)
+        host, port = self.settings.tools.host, self.settings.tools.port
+        self._tool_server = HttpToolServer(tools.server(host, port), host, port)
+        await self._tool_server.start()
+        await shared_runtime(self.settings)
+        self.assistant = Assistant(self.settings, tools)
+        log.info("agent ready (tools at %s)", self._tool_server.url)
 
     async def _on_connect(self) -> None:
         info = await self.rest.asterisk_info()
@@ -120,3 +132,9 @@ class SwitchboardApp:
         finally:
             await self.calls.drop_all()
             await self.rest.close()
+            if self._tool_server is not None:
+                await self._tool_server.stop()
+            if self.settings.call.agent == "langgraph":
+                from agent.runtime import close_shared_runtime
+
+                await close_shared_runtime()

@@ -91,14 +91,16 @@ class CallSettings(_Section):
 
     mode: Literal["echo", "voice"] = "voice"
     """``voice``: the spoken conversation; ``echo``: greeting prompt, then echo (diagnostics)."""
-    agent: Literal["standin", "langgraph"] = "standin"
+    agent: Literal["standin", "langgraph"] = "langgraph"
     """Who answers in ``voice`` mode: a scripted stand-in, or the LangGraph agent."""
     standin_delay_s: float = 0.3
     """The stand-in agent's fixed time to first sentence."""
     greeting_sound: str = "sound:hello-world"
     """The Asterisk prompt played when an ``echo`` call is answered."""
     greeting_text: str = "Hello, this is Switchboard. How can I help?"
-    """What the assistant says first in ``voice`` mode."""
+    """What the stand-in agent says first (the signed-in assistant greets by name)."""
+    locked_transfer_queue: str = ""
+    """Queue a caller locked out of sign-in is transferred to (e.g. ``400``); empty: goodbye."""
     answer_timeout_s: float = 5.0
 
 
@@ -128,6 +130,44 @@ class ToolsSettings(_Section):
     pin_lockout_base_s: float = 30.0
     """First lockout; each further failure doubles it up to ``pin_lockout_max_s``."""
     pin_lockout_max_s: float = 3600.0
+
+
+class CalendarSettings(_Section):
+    """Google Calendar sync (OAuth2 client, endpoints, schedule) and the iCalendar feeds."""
+
+    client_id: str = ""
+    """OAuth2 client id of the Google Cloud project ("Web application" or "Desktop")."""
+    client_secret: SecretStr | None = None
+    redirect_uri: str = "http://127.0.0.1:8766/calendar/oauth/callback"
+    """Where Google sends the browser back with the code (the callback handler's URL)."""
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    api_endpoint: str = "https://www.googleapis.com/"
+    """Root of the Calendar v3 API (``calendar/v3/`` is appended)."""
+    ca_file: Path | None = None
+    """Extra CA bundle for the endpoints above (a local stand-in with its own certificate)."""
+    scopes: tuple[str, ...] = ("https://www.googleapis.com/auth/calendar",)
+    token_key: SecretStr | None = None
+    """Fernet key encrypting refresh tokens at rest; unset means a key generated once and
+    kept in ``<state_dir>/calendar_token.key``."""
+    sync_interval_s: float = 60.0
+    """How often the worker pulls changes from Google for each connection."""
+    outbox_poll_s: float = 2.0
+    """How often the worker looks for voice-made changes to push."""
+    retry_attempts: int = 4
+    """Tries per Google request on 429/5xx/connection errors before giving up this round."""
+    retry_base_s: float = 0.5
+    retry_max_s: float = 30.0
+    failure_backoff_max_s: float = 900.0
+    """A connection that keeps failing is retried at doubling intervals up to this."""
+    request_timeout_s: float = 10.0
+    past_days: int = 30
+    """How far back the first sync imports events."""
+    feeds_host: str = "127.0.0.1"
+    feeds_port: int = 8766
+    feeds_base_url: str = ""
+    """Public base URL printed for feed links (default ``http://feeds_host:feeds_port``)."""
 
 
 TWILIO_SIGNALLING_RANGES: tuple[str, ...] = (
@@ -327,6 +367,37 @@ class AgentSettings(_Section):
         return self.speak_tool_results
 
 
+class ConsoleSettings(_Section):
+    """The agents' console (``webrtc_console``): its web listener, sessions and SIP over WSS."""
+
+    host: str = "127.0.0.1"
+    port: int = 8780
+    origin: str = ""
+    """Public origin browsers use (``https://console.example.com``); empty means
+    ``http://<host>:<port>``. POSTs from any other origin are refused (CSRF)."""
+    cookie_secure: bool | None = None
+    """Mark the session cookie ``Secure``; unset means "when the origin is https"."""
+    session_ttl_s: int = 8 * 3600
+    login_link_ttl_s: int = 900
+    """How long a one-time sign-in link stays valid."""
+    wss_url: str = ""
+    """The PBX's SIP-over-WebSocket URL for agents; empty means the dev PBX's
+    ``wss://<bind>:<wss_port>/ws``."""
+    sip_domain: str = ""
+    """SIP domain of the agents' URIs; empty means the PBX's address."""
+    queues: tuple[str, ...] = ("400", "401", "402")
+    """Department queues whose members the console pauses and resumes."""
+    assistant_exten: str = "7000"
+    """Where "back to the assistant" transfers go."""
+    tryit_extension: str = "2003"
+    """The WebRTC endpoint the try-it page registers as (it dials ``assistant_exten``)."""
+    tryit_ws_url: str = ""
+    """Plain ``ws://`` SIP websocket for the try-it page; empty means the dev PBX's 8088."""
+    extension_secrets: dict[str, SecretStr] = {}
+    """SIP passwords of agent extensions on an external PBX; the dev PBX's come from its
+    secrets file."""
+
+
 class Settings(BaseSettings):
     """Every setting Switchboard reads, frozen after loading."""
 
@@ -351,6 +422,8 @@ class Settings(BaseSettings):
     tools: ToolsSettings = ToolsSettings()
     speech: SpeechSettings = SpeechSettings()
     agent: AgentSettings = AgentSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    calendar: CalendarSettings = CalendarSettings()
 
     @classmethod
     def settings_customise_sources(

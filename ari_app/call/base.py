@@ -53,6 +53,8 @@ class CallStats:
     frame_bytes: int = 0
     audio_in: bytearray = field(default_factory=bytearray)
     turns: list[dict[str, object]] = field(default_factory=list)
+    outcome_detail: str = ""
+    """The recorded outcome (completed, transferred, sign-in failed, abandoned, error)."""
 
 
 @dataclass(frozen=True)

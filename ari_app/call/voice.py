@@ -1,13 +1,16 @@
-"""The voice call: the conversation over the media socket, then hang-up or transfer."""
+"""The voice call: sign-in and the conversation over the media socket, then hang-up or
+transfer, and the call record."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
 
 from ari_app.ari.events import Channel
+from ari_app.ari.rest import AriRest
+from ari_app.call.assistant import Assistant, CallSetup
 from ari_app.call.base import BaseCall, CallEnv
-from ari_app.conversation.agent_port import ConversationAgent
+from ari_app.conversation.agent_port import TransferRequest
 from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
 from ari_app.conversation.stages import StageEvent
@@ -15,7 +18,8 @@ from ari_app.media.websocket import MediaWebSocket
 
 log = logging.getLogger(__name__)
 
-AgentFactory = Callable[[Channel, tuple[str, ...]], ConversationAgent]
+CALL_ID_HEADER = "X-Switchboard-Call-Id"
+"""SIP header carrying the call id on the INVITE that rings a human agent (screen-pop)."""
 
 
 class VoiceCall(BaseCall):
@@ -28,45 +32,100 @@ class VoiceCall(BaseCall):
         args: tuple[str, ...],
         *,
         speech: SpeechStack,
-        agent_factory: AgentFactory,
+        assistant: Assistant,
         texts: ConversationTexts,
     ) -> None:
         super().__init__(env, channel, args)
         self.speech = speech
-        self.agent_factory = agent_factory
+        self.assistant = assistant
         self.texts = texts
         self.conversation: Conversation | None = None
 
+    @property
+    def did(self) -> str:
+        """The dialled number (first Stasis argument after ``inbound``)."""
+        return self.stats.args[0] if self.stats.args else ""
+
     async def converse(self, socket: MediaWebSocket) -> None:
-        """Run the conversation; carry out the hang-up or transfer it ends with."""
-        agent = self.agent_factory(self.channel, self.stats.args)
+        """Sign in and talk; carry out the hang-up or transfer the conversation ends with."""
+        setup = await self.assistant.open(self.channel.id, self.did, self.channel.caller.number)
         conversation = Conversation(
             socket,
             self.speech.listener(),
             self.speech.stt,
             self.speech.tts,
-            agent,
+            setup.agent,
             on_stage=self._on_stage,
-            texts=self.texts,
+            texts=dataclasses.replace(self.texts, greeting=setup.greeting),
             sample_rate=CALL_RATE,
+            dtmf=self.dtmf,
+            end_after_greeting=setup.end_after_greeting,
         )
         self.conversation = conversation
         try:
             await conversation.run()
         finally:
             self.stats.turns = [t.as_dict() for t in conversation.timelines]
-            await agent.close()
+            await setup.agent.close()
+            await self._record(setup, conversation)
         if conversation.transfer is not None:
-            transfer = conversation.transfer
-            log.info("call %s: transfer to %s", self.channel.id, transfer.department)
-            await self.rest.set_channel_var(
-                self.channel.id, "SWITCHBOARD_SUMMARY", transfer.summary
-            )
-            await self.leg.close(self.rest)
-            self.handed_off = True
-            await self.rest.continue_in_dialplan(self.channel.id, "ext-queues", transfer.queue, 1)
+            gate = setup.gate
+            user = gate.result.user if gate is not None and gate.signed_in else None
+            await self._transfer(conversation.transfer, user.name if user else "")
         elif conversation.hangup_requested:
             await self.rest.hangup(self.channel.id)
 
+    async def _record(self, setup: CallSetup, conversation: Conversation) -> None:
+        recorder = setup.recorder
+        if recorder is None:
+            return
+        gate = setup.gate
+        user = gate.result.user if gate is not None and gate.signed_in else None
+        if user is not None:
+            await recorder.identify(user.id)
+        await recorder.turns(conversation.timelines)
+        transfer = conversation.transfer
+        if transfer is not None:
+            outcome = "transferred"
+        elif gate is not None and gate.result.failed:
+            outcome = "sign-in failed"
+        elif conversation.hangup_requested:
+            outcome = "completed"
+        else:
+            outcome = "abandoned"
+        timings = {"turns": [t.latencies_ms() for t in conversation.timelines]}
+        await recorder.finish(
+            outcome,
+            summary=transfer.summary if transfer else "",
+            timings=timings,
+            transferred_to=transfer.department if transfer else None,
+        )
+        self.stats.outcome_detail = outcome
+
+    async def _transfer(self, transfer: TransferRequest, caller_name: str) -> None:
+        """Into the department's queue, with what the human agent needs to know."""
+        log.info(
+            "call %s: transfer to %s (%s)", self.channel.id, transfer.department, transfer.queue
+        )
+        await set_handoff_variables(self.rest, self.channel.id, transfer, caller_name)
+        await self.leg.close(self.rest)
+        self.handed_off = True
+        await self.rest.continue_in_dialplan(self.channel.id, "ext-queues", transfer.queue, 1)
+
     def _on_stage(self, event: StageEvent) -> None:
         log.debug("call %s turn %d %s %s", self.channel.id, event.turn, event.stage, event.detail)
+
+
+async def set_handoff_variables(
+    rest: AriRest, channel_id: str, transfer: TransferRequest, caller_name: str = ""
+) -> None:
+    """Channel variables (inherited by the agent's leg) and the screen-pop SIP header."""
+    values = {
+        "__SWITCHBOARD_CALL_ID": channel_id,
+        "__SWITCHBOARD_CALLER_NAME": caller_name,
+        "__SWITCHBOARD_DEPARTMENT": transfer.department,
+        "__SWITCHBOARD_SUMMARY": transfer.summary[:500],
+        f"HASH(__SIPHEADERS,{CALL_ID_HEADER})": channel_id,
+    }
+    for name, value in values.items():
+        await rest.set_channel_var(channel_id, name, value)

@@ -41,7 +41,16 @@ AgentOutput = Say | TurnEnd
 
 
 class ConversationAgent(Protocol):
-    """One caller's agent for the length of a call."""
+    """One caller's agent for the length of a call.
+
+    While ``sensitive`` is true (e.g. a PIN is expected) the conversation keeps what the
+    caller says or keys out of transcripts, stage events and logs.
+    """
+
+    @property
+    def sensitive(self) -> bool:
+        """True while the next input must not be recorded."""
+        ...
 
     def turn(self, text: str) -> AsyncIterator[AgentOutput]:
         """Answer what the caller said."""

@@ -83,6 +83,9 @@ class Conversation:
         texts: ConversationTexts | None = None,
         sample_rate: int = 16000,
         clock: Callable[[], float] = time.monotonic,
+        dtmf: asyncio.Queue[str] | None = None,
+        dtmf_idle_s: float = 2.5,
+        end_after_greeting: bool = False,
     ) -> None:
         self.socket = socket
         self.listener = listener
@@ -92,12 +95,15 @@ class Conversation:
         self.texts = texts or ConversationTexts()
         self.rate = sample_rate
         self.clock = clock
+        self.dtmf_idle_s = dtmf_idle_s
+        self.end_after_greeting = end_after_greeting
         self.playout = Playout(socket, sample_rate=sample_rate, clock=clock)
         self.timelines: list[TurnTimeline] = []
         self.transfer: TransferRequest | None = None
         self.hangup_requested = False
         self._on_stage = on_stage
-        self._utterances: asyncio.Queue[tuple[SpeechEnded, bool]] = asyncio.Queue()
+        self._utterances: asyncio.Queue[tuple[SpeechEnded, bool] | str] = asyncio.Queue()
+        self._dtmf = dtmf
         self._reply: _Reply | None = None
         self._turn = -1
         self._verdict_deadline: asyncio.TimerHandle | None = None
@@ -116,6 +122,8 @@ class Conversation:
         """Greet, then serve turns until the agent hangs up or transfers."""
         reader = asyncio.create_task(self._read())
         sender = asyncio.create_task(self.playout.run())
+        if self._dtmf is not None:
+            self._background(self._collect_keys(self._dtmf))
         try:
             self._start_reply(self._new_turn(""), "", greeting=True)
             while not self._done.is_set():
@@ -126,7 +134,11 @@ class Conversation:
                 if not utterance.done():
                     utterance.cancel()
                     break
-                await self._handle_utterance(*utterance.result())
+                item = utterance.result()
+                if isinstance(item, str):
+                    await self._handle_keys(item)
+                else:
+                    await self._handle_utterance(*item)
         finally:
             reader.cancel()
             sender.cancel()
@@ -207,6 +219,38 @@ class Conversation:
         elif self.playout.paused:
             await self.playout.resume()
 
+    async def _collect_keys(self, keys: asyncio.Queue[str]) -> None:
+        """Keypad input: digits up to ``#`` (or a pause) make one turn; a key interrupts."""
+        digits = ""
+        while True:
+            try:
+                key = await asyncio.wait_for(keys.get(), self.dtmf_idle_s if digits else None)
+            except TimeoutError:
+                key = "#"
+            if self._reply is not None and self.playout.active:
+                self._stage(self._reply.turn, Stage.BARGE_IN, by="keypad")
+                await self._cancel_reply()
+            if key == "*":
+                digits = ""
+            elif key == "#":
+                if digits:
+                    self._utterances.put_nowait(digits)
+                digits = ""
+            else:
+                digits += key
+
+    @property
+    def _sensitive(self) -> bool:
+        return bool(getattr(self.agent, "sensitive", False))
+
+    async def _handle_keys(self, digits: str) -> None:
+        turn = self._new_turn("[keyed]" if self._sensitive else digits)
+        self._stage(turn.turn, Stage.KEYED, digits=len(digits))
+        reply = self._reply
+        if reply is not None and not reply.task.done():
+            await self._cancel_reply()
+        self._start_reply(turn, digits)
+
     # -- turns ---------------------------------------------------------------------------
     async def _handle_utterance(self, utterance: SpeechEnded, during_reply: bool) -> None:
         turn = self._new_turn("")
@@ -219,7 +263,8 @@ class Conversation:
             log.warning("speech to text failed: %s", exc)
             self._start_reply(turn, self.texts.trouble, fixed=True)
             return
-        self._stage(turn.turn, Stage.STT_END, text=transcript.text)
+        sensitive = self._sensitive
+        self._stage(turn.turn, Stage.STT_END, text="[withheld]" if sensitive else transcript.text)
         reply = self._reply
         speaking = reply is not None and (during_reply or self.playout.active)
         if not transcript.understood:
@@ -231,7 +276,7 @@ class Conversation:
             self._start_reply(turn, self.texts.not_understood, fixed=True)
             return
         text = transcript.text.strip()
-        turn.caller_text = text
+        turn.caller_text = "[withheld]" if sensitive else text
         if speaking and reply is not None and is_backchannel(text):
             await self._settle_pause(interrupt=False, turn=reply.turn)
             return  # "mm-hm" while the assistant speaks: keep going
@@ -240,7 +285,7 @@ class Conversation:
         if reply is not None and not reply.task.done():
             if not reply.spoke and reply.text:
                 text = f"{reply.text} {text}"  # still thinking: ask again with both
-                turn.caller_text = text
+                turn.caller_text = "[withheld]" if sensitive else text
             await self._cancel_reply()
         self._start_reply(turn, text)
 
@@ -281,6 +326,9 @@ class Conversation:
         queue.put_nowait(Say(text))
         queue.put_nowait(None)
         await self._speak(turn, queue)
+        if turn.turn == 0 and self.end_after_greeting:
+            self.hangup_requested = True
+            self._done.set()
 
     async def _answer(self, turn: TurnTimeline, text: str) -> None:
         queue: asyncio.Queue[Say | None] = asyncio.Queue()

@@ -17,6 +17,8 @@ class Stage(StrEnum):
     SPEECH_START = "speech_start"
     SPEECH_END = "speech_end"
     """Endpointing decided the caller stopped (after the end-of-speech silence)."""
+    KEYED = "keyed"
+    """The caller keyed digits (DTMF) instead of speaking."""
     STT_START = "stt_start"
     STT_END = "stt_end"
     AGENT_START = "agent_start"

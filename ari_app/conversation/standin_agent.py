@@ -2,7 +2,8 @@
 pipeline without a language model (it follows :class:`ConversationAgent`).
 
 It answers "You said: <what it heard>." after ``first_token_delay_s``; asked for something
-"long" it tells a long story (for barge-in tests); "goodbye" ends the call.
+"long" it tells a long story (for barge-in tests); asked for "a human" it transfers to the
+department named (the dev PBX's queues); "goodbye" ends the call.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from ari_app.conversation.agent_port import AgentOutput, Say, TurnEnd
+from ari_app.conversation.agent_port import AgentOutput, Say, TransferRequest, TurnEnd
 
 LONG_STORY = (
     "Here is a long answer, so you can try interrupting me. "
@@ -23,8 +24,14 @@ LONG_STORY = (
 )
 
 
+DEV_QUEUES = {"general": "400", "support": "401", "sales": "402"}
+"""The dev PBX's department queues."""
+
+
 class StandInAgent:
     """Deterministic replies after a fixed delay; remembers what was heard."""
+
+    sensitive = False
 
     def __init__(self, first_token_delay_s: float = 0.3) -> None:
         self.delay = first_token_delay_s
@@ -39,6 +46,14 @@ class StandInAgent:
             self.history.append((text, reply))
             yield Say(reply)
             yield TurnEnd(hangup=True)
+            return
+        if "human" in lowered or "person" in lowered:
+            name = next((d for d in DEV_QUEUES if d in lowered), "general")
+            reply = f"Connecting you to {name}."
+            self.history.append((text, reply))
+            yield Say(reply)
+            summary = f"The caller asked for {name}. They said: {text.strip()}"
+            yield TurnEnd(transfer=TransferRequest(name, DEV_QUEUES[name], summary))
             return
         reply = LONG_STORY if "long" in lowered else f"You said: {text.strip()}"
         self.history.append((text, reply))

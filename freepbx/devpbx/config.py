@@ -214,7 +214,7 @@ def _queue_dialplan(departments: tuple[Department, ...]) -> str:
         lines += [
             f"exten => {dep.number},1,NoOp(Queue {dep.name})",
             f" same => n,Set(__SWITCHBOARD_QUEUE={dep.number})",
-            f" same => n,Queue({dep.number},tr,,,300)",
+            f" same => n,Queue({dep.number},trb(func-apply-sipheaders^s^1),,,300)",
             " same => n,Hangup()",
         ]
     return "\n".join(lines)

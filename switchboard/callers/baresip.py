@@ -60,6 +60,7 @@ class BaresipCaller:
         *,
         sample_rate: int = 8000,
         listen_address: str | None = None,
+        sip_trace: bool = False,
     ) -> None:
         if shutil.which("baresip") is None:
             raise CallerError("baresip is not installed (apt-get install baresip-core)")
@@ -70,6 +71,7 @@ class BaresipCaller:
         self.listen_address = listen_address or account.address
         self.sip_port = free_port(self.listen_address, socket.SOCK_DGRAM)
         self.ctrl_port = free_port()
+        self.sip_trace = sip_trace
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _write_config(self) -> None:
@@ -108,6 +110,8 @@ class BaresipCaller:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._write_config()
         args = ["baresip", "-f", str(self.workdir), "-t", str(int(seconds))]
+        if self.sip_trace:
+            args.append("-s")
         if dial:
             args += ["-e", f"/dial {dial}"]
         log = (self.workdir / "baresip.log").open("wb")
@@ -177,6 +181,22 @@ class BaresipCaller:
                 break
             time.sleep(0.05)
         raise CallerError(f"call not established; baresip said:\n{self.log_text()[-1500:]}")
+
+    def wait_registered(self, timeout_s: float = 10.0) -> None:
+        """Block until the account registered with the PBX, or raise :class:`CallerError`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            text = self.log_text()
+            if "200 OK" in text and "binding" in text:
+                return
+            if self.proc is not None and self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise CallerError(f"not registered; baresip said:\n{self.log_text()[-1500:]}")
+
+    def wait_incoming_established(self, timeout_s: float = 20.0) -> None:
+        """Block until an incoming call was answered (auto-answer accounts)."""
+        self.wait_established(timeout_s)
 
     def wait(self, timeout_s: float = 60.0) -> int:
         """Wait for baresip to quit; kill it after ``timeout_s``."""

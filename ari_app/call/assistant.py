@@ -1,0 +1,85 @@
+"""Who answers a voice call: the stand-in agent, or sign-in followed by the LangGraph agent.
+
+:class:`Assistant` is shared by all calls of the app; :meth:`Assistant.open` prepares one
+call: its agent (a :class:`SignInGate` in front of the real agent), the greeting, and the
+call record.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ari_app.call.agent_adapter import AgentAdapter
+from ari_app.call.records import CallRecorder
+from ari_app.call.signin import SignInGate, Tenant, User
+from ari_app.conversation.agent_port import ConversationAgent, TransferRequest
+from ari_app.conversation.standin_agent import StandInAgent
+from switchboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallSetup:
+    """What one call starts with."""
+
+    agent: ConversationAgent
+    greeting: str
+    end_after_greeting: bool = False
+    recorder: CallRecorder | None = None
+    gate: SignInGate | None = None
+
+
+class Assistant:
+    """Builds each call's agent from the settings (and the data side, when signing in)."""
+
+    def __init__(self, settings: Settings, tools_app: Any | None = None) -> None:
+        self.settings = settings
+        self.tools_app = tools_app
+
+    @property
+    def signs_in(self) -> bool:
+        """True when callers sign in with a PIN (needs the data side)."""
+        return self.tools_app is not None
+
+    async def open(self, call_id: str, did: str, caller_number: str) -> CallSetup:
+        """Prepare a call: agent, greeting, record."""
+        call = self.settings.call
+        if self.tools_app is None:
+            return CallSetup(StandInAgent(call.standin_delay_s), call.greeting_text)
+        general = self.settings.call.locked_transfer_queue
+        gate = SignInGate(
+            self.tools_app.auth,
+            lambda tenant, user, token: self._open_agent(
+                tenant, user, token, call_id, caller_number
+            ),
+            did=did,
+            caller_number=caller_number,
+            call_id=call_id,
+            locked_transfer=TransferRequest("general", general, "") if general else None,
+        )
+        known = await gate.prepare()
+        recorder = None
+        tenant = gate.result.tenant
+        if tenant is not None:
+            recorder = CallRecorder(self.tools_app.calls, tenant.id, call_id)
+            await recorder.start(caller_number, did)
+        return CallSetup(gate, gate.greeting, not known, recorder, gate)
+
+    async def _open_agent(
+        self, tenant: Tenant, user: User, token: str, call_id: str, caller_number: str
+    ) -> ConversationAgent:
+        from agent import AgentSession
+        from agent.prompts import CallerContext
+
+        context = CallerContext(
+            name=user.name,
+            role=user.role,
+            timezone=user.timezone or tenant.timezone,
+            call_id=call_id,
+            caller_number=caller_number,
+        )
+        session = await AgentSession.open(self.settings, token, context)
+        return AgentAdapter(session)

@@ -1,0 +1,121 @@
+"""Write a call's record (who, when, turns, tool calls, outcome, stage latencies).
+
+Best effort: the record never breaks a call, so every write is guarded and logged. Turns are
+written when the conversation ends (and before a transfer, so the human agent's screen-pop
+has them); caller text the conversation withheld (PIN, user number) stays withheld.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from ari_app.conversation.stages import TurnTimeline
+
+log = logging.getLogger(__name__)
+
+
+class CallRecordStore(Protocol):
+    """The narrow data-side interface for call records (``mcp_tools`` CallRecords fits)."""
+
+    async def start(self, tenant_id: int, call_id: str, caller_number: str, did: str) -> None:
+        """A call began."""
+        ...
+
+    async def identify(self, tenant_id: int, call_id: str, user_id: int) -> None:
+        """The caller signed in as ``user_id``."""
+        ...
+
+    async def append_turn(
+        self,
+        tenant_id: int,
+        call_id: str,
+        speaker: str,
+        text: str,
+        timings: dict[str, float] | None = None,
+    ) -> int:
+        """One utterance."""
+        ...
+
+    async def finish(
+        self,
+        tenant_id: int,
+        call_id: str,
+        outcome: str,
+        summary: str = "",
+        timings: dict[str, Any] | None = None,
+        transferred_to: str | None = None,
+    ) -> None:
+        """How the call ended."""
+        ...
+
+
+class CallRecorder:
+    """The record of one call in one tenant."""
+
+    def __init__(self, store: CallRecordStore, tenant_id: int, call_id: str) -> None:
+        self.store = store
+        self.tenant_id = tenant_id
+        self.call_id = call_id
+        self._started = False
+        self._written_turns = 0
+
+    async def start(self, caller_number: str, did: str) -> None:
+        """Record the call's start."""
+        self._started = await self._guard(
+            "start", self.store.start(self.tenant_id, self.call_id, caller_number, did)
+        )
+
+    async def identify(self, user_id: int) -> None:
+        """Record who signed in."""
+        if self._started:
+            await self._guard(
+                "identify", self.store.identify(self.tenant_id, self.call_id, user_id)
+            )
+
+    async def turns(self, timelines: Sequence[TurnTimeline]) -> None:
+        """Write the turns not yet written: what the caller said, what they heard."""
+        if not self._started:
+            return
+        for timeline in timelines[self._written_turns :]:
+            timings = {k: float(v) for k, v in timeline.latencies_ms().items()}
+            if timeline.caller_text:
+                await self._guard(
+                    "turn",
+                    self.store.append_turn(
+                        self.tenant_id, self.call_id, "caller", timeline.caller_text, timings
+                    ),
+                )
+            spoken = timeline.heard_text or timeline.said_text
+            if spoken:
+                await self._guard(
+                    "turn",
+                    self.store.append_turn(self.tenant_id, self.call_id, "assistant", spoken),
+                )
+        self._written_turns = len(timelines)
+
+    async def finish(
+        self,
+        outcome: str,
+        *,
+        summary: str = "",
+        timings: dict[str, Any] | None = None,
+        transferred_to: str | None = None,
+    ) -> None:
+        """Record the outcome."""
+        if self._started:
+            await self._guard(
+                "finish",
+                self.store.finish(
+                    self.tenant_id, self.call_id, outcome, summary, timings, transferred_to
+                ),
+            )
+
+    async def _guard(self, what: str, coro: Any) -> bool:
+        try:
+            await coro
+        except Exception:
+            log.exception("call %s: writing the call record (%s) failed", self.call_id, what)
+            return False
+        return True

@@ -1,0 +1,85 @@
+"""Hand-off to humans, natively in Asterisk: the caller asks for a person and lands in the
+department's queue; a registered agent endpoint rings, answers and hears the caller."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ari_app.app import SwitchboardApp
+from ari_app.ari.rest import AriRest
+from switchboard.callers.audio import read_wav, tone_seconds, write_tone_wav
+from switchboard.callers.baresip import BaresipCaller, CallerAccount
+from switchboard.callers.script import Pause, PlayWav, Speak, Step, render_script
+from switchboard.settings import Settings
+from tests.fixtures.pbx import wait_no_leftovers
+
+pytestmark = [pytest.mark.pbx, pytest.mark.slow]
+
+TONE_HZ = 700.0
+
+
+async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_caller(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    from freepbx.devpbx.secrets import read_secrets
+
+    if ari_settings.pbx.mode != "dev":
+        pytest.skip("uses the dev PBX's agent endpoint 2101")
+    secrets = read_secrets(ari_settings.devpbx_dir)
+    assert secrets is not None
+    silence = write_tone_wav(tmp_path / "agent-mic.wav", 300.0, 30.0, amplitude=0.0)
+    agent = BaresipCaller(
+        tmp_path / "agent",
+        CallerAccount("2101", password=secrets.endpoint_passwords["2101"]),
+        silence,
+        sip_trace=True,
+    )
+    agent.start(dial=None, seconds=60)
+    try:
+        await asyncio.to_thread(agent.wait_registered)
+        tone = write_tone_wav(tmp_path / "tone.wav", TONE_HZ, 8.0)
+        steps: list[Step] = [
+            Pause(4.5),
+            Speak("I need to speak to a human in sales."),
+            Pause(1.0),
+            PlayWav(tone),
+        ]
+        script = render_script(steps, tmp_path / "mic.wav", speak)
+        before = len(voice_app.calls.finished)
+        caller = make_caller(script.wav)
+        caller.start(
+            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
+            seconds=40,
+        )
+        await asyncio.to_thread(caller.wait_established)
+        finished = await voice_app.calls.wait_finished(before + 1, 30)
+        stats = finished[-1]
+        assert stats.outcome == "transferred", stats.turns
+        await asyncio.to_thread(agent.wait_incoming_established, 20)
+        # The agent leg carries the hand-off variables and the screen-pop header.
+        agent_channel = next(
+            c for c in await ari.list_channels() if c.name.startswith("PJSIP/2101")
+        )
+        assert await ari.get_channel_var(agent_channel.id, "SWITCHBOARD_CALL_ID") == (
+            stats.channel_id
+        )
+        summary = await ari.get_channel_var(agent_channel.id, "SWITCHBOARD_SUMMARY")
+        assert "sales" in summary.lower()
+        assert f"X-Switchboard-Call-Id: {stats.channel_id}" in agent.log_text()
+        await asyncio.sleep(5.0)  # the caller's tone flows to the agent
+        await asyncio.to_thread(caller.hangup)
+        await asyncio.sleep(1.0)
+    finally:
+        await asyncio.to_thread(agent.stop)
+    heard, rate = read_wav(agent.recording())
+    assert tone_seconds(heard, rate, TONE_HZ) >= 2.0
+    await wait_no_leftovers(ari)
