@@ -9,4 +9,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.mcp_db",
     "tests.fixtures.llm",
     "tests.fixtures.agent_fakes",
+    "tests.fixtures.google_env",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
+from mcp_tools.calendar_sync import outbox
 from mcp_tools.db.models import Event, EventAttendee, User
 from mcp_tools.errors import Forbidden, InvalidInput, NotFound
 from mcp_tools.policy import require_write
@@ -131,6 +132,7 @@ async def create_event(
     w.session.add(event)
     await w.session.flush()
     w.audit("event.create", "event", event.id, {"attendees": len(event.attendees)})
+    await outbox.enqueue_upsert(w.session, w.user_id, event.id)  # pushed to Google later
     clash = f" Note: it overlaps {'; '.join(_conflict_lines(w, clashes))}." if clashes else ""
     data = {"event": event_data(event, await _names_for(w, [event])), "conflicts": len(clashes)}
     return Reply(f"Booked {event.title} {say(starts, w)}.{clash}", data)
@@ -199,6 +201,7 @@ async def update_event(
         people = await _attendees(w, attendees)
         event.attendees = [EventAttendee(user_id=u.id) for u in people if u.id != w.user_id]
     w.audit("event.update", "event", event.id)
+    await outbox.enqueue_upsert(w.session, w.user_id, event.id)
     await w.session.flush()
     data = {"event": event_data(event, await _names_for(w, [event]))}
     return Reply(f"Updated {event.title}, now {say(event.starts_at, w)}.", data)
@@ -208,6 +211,7 @@ async def delete_event(w: Work, event_id: int) -> Reply:
     """Remove an event the caller organises."""
     event = await _owned(w, event_id, "delete this event")
     title = event.title
+    await outbox.enqueue_delete(w.session, w.user_id, event_id)
     await w.session.delete(event)
     w.audit("event.delete", "event", event_id, {"title": title})
     await w.session.flush()

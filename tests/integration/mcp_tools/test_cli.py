@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from mcp_tools.db import migrate
 from mcp_tools.tokens import TokenService
 from switchboard.cli import main
 
@@ -30,7 +31,7 @@ def run(*args: str, input: str | None = None) -> dict[str, object]:
 
 def test_db_seed_admin(cli_env: Path) -> None:
     up = run("db", "upgrade", "--json")
-    assert up["from"] is None and up["to"] == "0001"
+    assert up["from"] is None and up["to"] == migrate.head_revision()
     assert (cli_env / "state" / "switchboard" / "switchboard.db").exists()
     assert run("db", "status", "--json")["up_to_date"] is True
 
