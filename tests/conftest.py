@@ -10,4 +10,5 @@ pytest_plugins: list[str] = [
     "tests.fixtures.llm",
     "tests.fixtures.agent_fakes",
     "tests.fixtures.google_env",
+    "tests.browser.fixtures",
 ]

@@ -41,6 +41,12 @@ def _register() -> None:
     from switchboard.cli.chat import chat
 
     main.add_command(chat)
+    from switchboard.cli.calendar import calendar
+
+    main.add_command(calendar)
+    from switchboard.cli.console import console
+
+    main.add_command(console)
 
 
 _register()

@@ -1,0 +1,77 @@
+"""Sign-in, registration over WSS 7443, and the sign-in faults, in a real browser."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ari_app.ari.rest import AriRest
+from tests.browser.fixtures import AGENT_A, ConsoleServer, sign_in, sign_in_agent
+
+pytestmark = [pytest.mark.pbx, pytest.mark.slow]
+
+Opener = Callable[[], Awaitable[Any]]
+
+
+async def test_agent_signs_in_and_registers_over_wss_7443(
+    open_page: Opener, console_server: ConsoleServer, ari: AriRest, images_dir: Path
+) -> None:
+    page = await sign_in_agent(open_page, AGENT_A)
+    me = await page.evaluate("() => fetch('/api/me').then(r => r.json())")
+    assert me["sip"]["ws_url"].startswith("wss://") and ":7443/ws" in me["sip"]["ws_url"]
+    assert me["name"] == AGENT_A.name and me["departments"]
+    endpoint = await ari.request("GET", f"/endpoints/PJSIP/{AGENT_A.extension}")
+    assert endpoint["state"] == "online"
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "sb_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    await page.screenshot(path=str(images_dir / "console-registered.png"))
+
+
+async def test_wrong_password_is_refused(open_page: Opener) -> None:
+    page = await open_page()
+    await sign_in(page, AGENT_A, password="not the password")
+    error = page.locator("#login-error")
+    await error.wait_for(state="visible")
+    assert "Wrong organisation, user number or password" in await error.inner_text()
+    assert not [c for c in await page.context.cookies() if c["name"] == "sb_console"]
+    await page.goto("/console")
+    assert "/login" in page.url
+
+
+async def test_expired_session_asks_to_sign_in_again(
+    open_page: Opener, console_server: ConsoleServer
+) -> None:
+    page = await sign_in_agent(open_page, AGENT_A)
+    console_server.clock.offset = console_server.settings.console.session_ttl_s + 1
+    await page.select_option("#status-select", "paused")
+    await page.click("#status-apply")
+    banner = page.locator("#session-expired")
+    await banner.wait_for(state="visible")
+    assert "session has expired" in (await banner.inner_text()).lower()
+    await page.reload()
+    assert "/login" in page.url
+
+
+async def test_post_without_csrf_token_or_from_another_origin_is_refused(
+    open_page: Opener, console_server: ConsoleServer
+) -> None:
+    page = await sign_in_agent(open_page, AGENT_A)
+    status = await page.evaluate(
+        """() => fetch('/api/status', {method: 'POST', headers: {'Content-Type':
+        'application/json'}, body: JSON.stringify({status: 'paused'})}).then(r => r.status)"""
+    )
+    assert status == 403
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{console_server.url}/api/login",
+            json={"tenant": "demo", "user": "103", "password": "x" * 10},
+            headers={"Origin": "http://evil.example"},
+        ) as resp,
+    ):
+        assert resp.status == 403

@@ -1,0 +1,34 @@
+// Try it: call the assistant from the browser's microphone (plain ws:// to a local PBX).
+import JsSIP from 'jssip';
+import { api, setCsrf } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+let ua = null; let session = null;
+
+function status(text, kind) { $('tryit-state').textContent = text; $('tryit-state').dataset.state = kind; }
+
+async function main() {
+  const cfg = await api('/api/tryit');
+  setCsrf(cfg.csrf);
+  $('call').onclick = () => {
+    if (!ua) {
+      ua = new JsSIP.UA({ sockets: [new JsSIP.WebSocketInterface(cfg.ws_url)], uri: cfg.uri, password: cfg.password, register: false, session_timers: false });
+      ua.on('disconnected', () => status('Cannot reach the phone system', 'failed'));
+      ua.start();
+    }
+    status('Calling the assistant…', 'calling');
+    session = ua.call(`sip:${cfg.target}@${ua.configuration.uri.host}`, {
+      mediaConstraints: { audio: true, video: false },
+      eventHandlers: {
+        confirmed: () => { status('Connected: speak now', 'active'); $('hangup').hidden = false; },
+        ended: () => { status('Call ended', 'ended'); $('hangup').hidden = true; },
+        failed: (e) => { status(`Call failed (${e.cause})`, 'failed'); $('hangup').hidden = true; },
+      },
+    });
+    session.connection.addEventListener('track', (e) => { $('remote-audio').srcObject = e.streams[0]; });
+  };
+  $('keypad').onclick = (e) => { if (session && e.target.tagName === 'BUTTON') session.sendDTMF(e.target.textContent); };
+  $('hangup').onclick = () => { if (session) session.terminate(); };
+}
+
+main().catch((e) => status(e.message, 'failed'));
