@@ -1,0 +1,90 @@
+"""``switchboard calendar ...`` end to end against the Google stand-in (the CLI runs in a
+thread with its own event loop while the stand-in serves in the test's loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from click.testing import CliRunner
+
+from switchboard.cli import main
+from tests.fixtures.google_standin import CLIENT_ID, CLIENT_SECRET, RunningStandIn
+
+
+async def run(*args: str) -> dict[str, Any]:
+    """Invoke the CLI with --json; the last line parsed."""
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, [*args, "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
+    return parsed
+
+
+@pytest.fixture
+def cli_google(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, google: RunningStandIn
+) -> RunningStandIn:
+    """Environment for the CLI: a fresh state folder and the calendar aimed at the stand-in."""
+    env = {
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "SWITCHBOARD_CONFIG": str(tmp_path / "none.toml"),
+        "SWITCHBOARD_TOOLS__BCRYPT_ROUNDS": "4",
+        "SWITCHBOARD_TOOLS__TOKEN_KEY": "cli-test-key-cli-test-key-cli-test-key",
+        "SWITCHBOARD_PBX__MODE": "external",
+        "SWITCHBOARD_CALENDAR__CLIENT_ID": CLIENT_ID,
+        "SWITCHBOARD_CALENDAR__CLIENT_SECRET": CLIENT_SECRET,
+        "SWITCHBOARD_CALENDAR__AUTH_URI": f"{google.base}/o/oauth2/auth",
+        "SWITCHBOARD_CALENDAR__TOKEN_URI": f"{google.base}/token",
+        "SWITCHBOARD_CALENDAR__REVOKE_URI": f"{google.base}/revoke",
+        "SWITCHBOARD_CALENDAR__API_ENDPOINT": f"{google.base}/",
+        "SWITCHBOARD_CALENDAR__CA_FILE": str(google.ca),
+        "SWITCHBOARD_CALENDAR__RETRY_BASE_S": "0.01",
+        "SWITCHBOARD_CALENDAR__FEEDS_BASE_URL": "https://cal.example.test",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return google
+
+
+async def test_calendar_commands(cli_google: RunningStandIn, tmp_path: Path) -> None:
+    await run("db", "upgrade")
+    await run("seed", "--demo")
+    started = await run("calendar", "connect", "--tenant", "demo", "--user", "101")
+    ctx = ssl.create_default_context(cafile=str(cli_google.ca))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(started["url"], allow_redirects=False, ssl=ctx) as consent,
+    ):
+        redirected = consent.headers["Location"]
+    finished = await run("calendar", "finish", redirected)
+    assert finished["status"] == "connected"
+    key = tmp_path / "state" / "switchboard" / "calendar_token.key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+
+    calendars = await run("calendar", "choose", "--tenant", "demo", "--user", "101")
+    assert any(c["primary"] for c in calendars["calendars"])
+    rounds = (await run("calendar", "sync"))["rounds"]
+    assert len(rounds) == 1 and rounds[0]["errors"] == [] and rounds[0]["full_sync"]
+    (status,) = (await run("calendar", "status", "--tenant", "demo"))["connections"]
+    assert status["status"] == "connected" and status["last_sync_at"]
+
+    made = await run("calendar", "feed", "create", "--tenant", "demo", "--team", "dev")
+    assert made["url"].startswith("https://cal.example.test/feeds/") and made["team_id"]
+    listed = (await run("calendar", "feed", "list", "--tenant", "demo"))["feeds"]
+    assert len(listed) == 1 and "url" not in listed[0]
+    revoked = await run("calendar", "feed", "revoke", "--tenant", "demo", "--team", "Dev")
+    assert revoked["revoked"] == 1
+
+    gone = await run("calendar", "disconnect", "--tenant", "demo", "--user", "101")
+    assert gone["revoked_at_google"] is True
+    (status,) = (await run("calendar", "status", "--tenant", "demo", "--user", "101"))[
+        "connections"
+    ]
+    assert status["status"] == "disconnected"
