@@ -37,6 +37,7 @@ from mcp_tools.db.session import Database
 from switchboard.settings import CalendarSettings
 
 log = logging.getLogger(__name__)
+MAX_PUSH_ATTEMPTS = 10
 
 
 class CalendarSync:
@@ -179,6 +180,8 @@ class CalendarSync:
             rows = await session.execute(select(CalendarOutbox).where(CalendarOutbox.id.in_(ids)))
             for entry in rows.scalars():
                 entry.attempts, entry.last_error = entry.attempts + 1, error[:500]
+                if entry.attempts >= MAX_PUSH_ATTEMPTS:  # give up; stays visible in status
+                    entry.status = "failed"
 
     async def _keep_tokens(self, conn: GoogleConnection, api: CalendarApi) -> None:
         tokens = api.tokens()
