@@ -73,7 +73,11 @@ async def _list(
     items: list[dict[str, Any]] = []
     page: str | None = None
     while True:
-        params: dict[str, Any] = {"calendarId": calendar_id, "maxResults": PAGE_SIZE}
+        params: dict[str, Any] = {
+            "calendarId": calendar_id,
+            "maxResults": PAGE_SIZE,
+            "singleEvents": True,  # recurring series arrive as their instances
+        }
         if sync_token:
             params["syncToken"] = sync_token
         else:
