@@ -86,16 +86,32 @@ class SwitchboardApp:
 
     async def _start_agent_side(self) -> None:
         """The data side (sign-in, records), the tool server and the agent's model."""
+        await self.use_assistant(self.settings)
+
+    async def use_assistant(self, settings: Settings) -> None:
+        """New calls sign in and talk to the LangGraph agent configured by ``settings``."""
         from agent.runtime import shared_runtime
         from mcp_tools.app import HttpToolServer, ToolsApp
 
-        tools = ToolsApp.from_settings(self.settings)
-        host, port = self.settings.tools.host, self.settings.tools.port
-        self._tool_server = HttpToolServer(tools.server(host, port), host, port)
-        await self._tool_server.start()
-        await shared_runtime(self.settings)
-        self.assistant = Assistant(self.settings, tools)
-        log.info("agent ready (tools at %s)", self._tool_server.url)
+        await self.use_standin()
+        tools = ToolsApp.from_settings(settings)
+        host, port = settings.tools.host, settings.tools.port
+        server = HttpToolServer(tools.server(host, port), host, port)
+        await server.start()
+        self._tool_server = server
+        await shared_runtime(settings)
+        self.assistant = Assistant(settings, tools)
+        log.info("agent ready (tools at %s)", server.url)
+
+    async def use_standin(self) -> None:
+        """New calls talk to the scripted stand-in agent (no sign-in); stops the agent side."""
+        from agent.runtime import close_shared_runtime
+
+        self.assistant = Assistant(self.settings)
+        if self._tool_server is not None:
+            await self._tool_server.stop()
+            self._tool_server = None
+        await close_shared_runtime()
 
     async def _on_connect(self) -> None:
         info = await self.rest.asterisk_info()
@@ -132,9 +148,5 @@ class SwitchboardApp:
         finally:
             await self.calls.drop_all()
             await self.rest.close()
-            if self._tool_server is not None:
-                await self._tool_server.stop()
-            if self.settings.call.agent == "langgraph":
-                from agent.runtime import close_shared_runtime
-
-                await close_shared_runtime()
+            if self._tool_server is not None or self.assistant.signs_in:
+                await self.use_standin()

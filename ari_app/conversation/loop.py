@@ -66,6 +66,8 @@ class _Reply:
     text: str
     task: asyncio.Task[None]
     spoke: bool = False
+    acting: bool = False
+    """The agent said something (even a filler) or started work this turn."""
 
 
 class Conversation:
@@ -283,10 +285,14 @@ class Conversation:
         if speaking and reply is not None and self._reply is reply:
             await self._settle_pause(interrupt=True, turn=reply.turn)
         if reply is not None and not reply.task.done():
-            if not reply.spoke and reply.text:
-                text = f"{reply.text} {text}"  # still thinking: ask again with both
+            if not reply.spoke and not reply.acting and reply.text:
+                # Nothing said or done yet (endpointing fired mid-sentence): ask again with both.
+                text = f"{reply.text} {text}"
                 turn.caller_text = "[withheld]" if sensitive else text
-            await self._cancel_reply()
+                await self._cancel_reply()
+            else:
+                # The agent is at work (a tool may be running): let it finish, then answer.
+                await asyncio.wait({reply.task})
         self._start_reply(turn, text)
 
     def _new_turn(self, caller_text: str) -> TurnTimeline:
@@ -356,6 +362,8 @@ class Conversation:
                 if isinstance(item, TurnEnd):
                     end = item
                     continue
+                if self._reply is not None and self._reply.turn == turn.turn:
+                    self._reply.acting = True
                 if item.filler:
                     self._stage(turn.turn, Stage.AGENT_FILLER)
                 elif first:
