@@ -15,6 +15,8 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Debian's nodejs has no npm (NodeSource's has): add Debian's npm only when the command is missing.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "Missing Debian packages: ${missing[*]} (run as root, or install them yourself)" >&2
