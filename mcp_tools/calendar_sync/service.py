@@ -16,7 +16,7 @@ from mcp_tools import audit
 from mcp_tools.calendar_sync import oauth
 from mcp_tools.calendar_sync.google_api import CalendarApi, GoogleError
 from mcp_tools.calendar_sync.vault import Vault
-from mcp_tools.db.models import CalendarOutbox, Event, EventLink, GoogleConnection
+from mcp_tools.db.models import CalendarOutbox, Event, EventLink, GoogleConnection, User
 from mcp_tools.db.session import Database
 from mcp_tools.policy import Actor
 from mcp_tools.services.admin import operator
@@ -166,7 +166,13 @@ class CalendarConnections:
                         CalendarOutbox.user_id == conn.user_id, CalendarOutbox.status == "pending"
                     )
                 )
-                out.append(_status(conn, int(pending.scalar_one())))
+                row = await session.execute(
+                    select(User.name, User.user_number).where(User.id == conn.user_id)
+                )
+                name, number = row.one()
+                entry = {"user": name, "user_number": number, **_status(conn, 0)}
+                entry["pending_pushes"] = int(pending.scalar_one())
+                out.append(entry)
             return out
 
     async def _api(self, tenant_id: int, user_id: int) -> CalendarApi:

@@ -31,7 +31,7 @@ from mcp_tools.calendar_sync.engine import (
 )
 from mcp_tools.calendar_sync.google_api import AccessRevoked, CalendarApi, GoogleError
 from mcp_tools.calendar_sync.mapping import backoff_s, from_google
-from mcp_tools.calendar_sync.vault import Vault
+from mcp_tools.calendar_sync.vault import Vault, VaultError
 from mcp_tools.db.models import CalendarOutbox, GoogleConnection, Tenant, User
 from mcp_tools.db.session import Database
 from switchboard.settings import CalendarSettings
@@ -96,13 +96,14 @@ class CalendarSync:
             if conn is None or conn.status != "connected" or not conn.refresh_token_enc:
                 return report
             tz = await _user_tz(session, conn.user_id)
-            access = self.vault.open(conn.access_token_enc) if conn.access_token_enc else None
-            api = CalendarApi(
-                self.cfg,
-                self.vault.open(conn.refresh_token_enc),
-                access,
-                conn.access_expires_at,
-            )
+            try:
+                access = self.vault.open(conn.access_token_enc) if conn.access_token_enc else None
+                refresh = self.vault.open(conn.refresh_token_enc)
+            except VaultError as exc:  # the key changed: the user must connect again
+                conn.status, conn.last_error, conn.last_error_at = "revoked", str(exc), self.clock()
+                report.errors.append(str(exc))
+                return report
+            api = CalendarApi(self.cfg, refresh, access, conn.access_expires_at)
             self.last_api = api
             calendar_id, sync_token = conn.calendar_id, conn.sync_token
         try:
@@ -137,6 +138,20 @@ class CalendarSync:
             for item in items:
                 await apply_remote(session, conn, from_google(item, tz), report)
             conn.sync_token = next_token or conn.sync_token
+            changed = {
+                "imported": report.imported,
+                "updated": report.updated,
+                "deleted": report.deleted,
+            }
+            if any(changed.values()):
+                audit.record(
+                    session,
+                    sync_actor(conn),
+                    "calendar.sync.pull",
+                    "google",
+                    conn.id,
+                    detail=changed,
+                )
 
     async def _push(
         self, api: CalendarApi, tenant_id: int, conn_id: int, calendar_id: str, report: RoundReport

@@ -50,7 +50,7 @@ def _status_text(r: Mapping[str, Any]) -> str:
     for c in r["connections"]:
         error = f", last error: {c['last_error']}" if c["last_error"] else ""
         lines.append(
-            f"user {c['user_id']}: {c['status']} ({c['calendar_id']}), last sync "
+            f"{c['user']} ({c['user_number']}): {c['status']} ({c['calendar_id']}), last sync "
             f"{c['last_sync_at'] or 'never'}, {c['pending_pushes']} waiting to push, "
             f"{c['failures']} failures{error}"
         )

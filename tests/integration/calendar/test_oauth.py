@@ -101,3 +101,18 @@ async def test_disconnect_revokes_at_google(cal_env: CalEnv) -> None:
     assert all(g.revoked for g in cal_env.state.grants.values())
     conn = await _conn(cal_env, user_id)
     assert conn.refresh_token_enc is None and conn.access_token_enc is None
+
+
+async def test_tokens_sealed_with_another_key_need_a_new_connection(cal_env: CalEnv) -> None:
+    from cryptography.fernet import Fernet
+
+    from mcp_tools.calendar_sync.vault import Vault
+    from mcp_tools.calendar_sync.worker import CalendarSync
+
+    user_id = await cal_env.connect("101")
+    conn = await _conn(cal_env, user_id)
+    other = CalendarSync(cal_env.db, cal_env.cfg, Vault(Fernet.generate_key()))
+    report = await other.sync_connection(cal_env.tenant_id, conn.id)
+    assert report.errors and "decrypted" in report.errors[0]
+    status = (await cal_env.connections.status(cal_env.tenant_id, user_id))[0]
+    assert status["status"] == "revoked" and status["user_number"] == "101"

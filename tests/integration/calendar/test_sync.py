@@ -3,11 +3,13 @@ retries with back-off on 429/500, and events edited on both sides."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from mcp_tools.calendar_sync.worker import CalendarSync
 from mcp_tools.db.models import AuditEntry, CalendarOutbox, Event, EventLink, GoogleConnection
 from tests.fixtures.google_env import CalEnv
 
@@ -122,6 +124,8 @@ async def test_persistent_failure_backs_off_and_recovers(cal_env: CalEnv) -> Non
             await tools.call("create_event", title="Offsite", start=_tomorrow(11).isoformat())
         ).ok
     cal_env.state.inject(*([500] * cal_env.cfg.retry_attempts))
+    slow = cal_env.cfg.model_copy(update={"outbox_poll_s": 30.0})  # back-off starts at 30 s
+    cal_env.sync = CalendarSync(cal_env.db, slow, cal_env.vault)
     failed = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert failed.errors and "500" in failed.errors[0]
     status = (await cal_env.connections.status(cal_env.tenant_id, user_id))[0]
@@ -146,6 +150,7 @@ async def _synced_event(env: CalEnv) -> tuple[int, int, str]:
 async def test_both_sides_edited_local_newer_wins_and_remote_kept_in_audit(cal_env: CalEnv) -> None:
     conn_id, event_id, gid = await _synced_event(cal_env)
     cal_env.state.remote_edit(gid, summary="Planning (Google)")
+    await asyncio.sleep(0.01)
     async with cal_env.tools("101") as tools:  # the later edit
         assert (await tools.call("update_event", event_id=event_id, title="Planning (voice)")).ok
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
@@ -162,6 +167,7 @@ async def test_both_sides_edited_remote_newer_wins_and_local_kept_in_audit(cal_e
     conn_id, event_id, gid = await _synced_event(cal_env)
     async with cal_env.tools("101") as tools:
         assert (await tools.call("update_event", event_id=event_id, title="Planning (voice)")).ok
+    await asyncio.sleep(0.01)  # Google's timestamps have millisecond resolution
     cal_env.state.remote_edit(gid, summary="Planning (Google)")  # the later edit
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert report.conflicts == 1 and report.pushed == 0
