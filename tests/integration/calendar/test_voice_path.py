@@ -9,15 +9,21 @@ import asyncio
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from agent import AgentRuntime, AgentSession
 from mcp_tools.calendar_sync.worker import CalendarSync
 from mcp_tools.db.models import CalendarOutbox, Event
+from tests.fixtures.agent_fakes import agent_settings, run_turn
+from tests.fixtures.agent_tools import ALICE
 from tests.fixtures.google_env import CalEnv
+from tests.fixtures.llm import scripted, tool_call
 from tests.fixtures.mcp_env import ToolClient
 
 CALLS = 5
+TURNS = 3
 
 
 async def _book(tools: ToolClient, label: str, day: int) -> list[float]:
@@ -94,7 +100,59 @@ async def test_booking_while_google_is_down_is_as_fast_and_syncs_later(cal_env: 
     )
 
 
-async def _all_done(env: CalEnv, label: str) -> bool:
+async def _all_done(env: CalEnv, label: str, count: int = CALLS) -> bool:
     box = await _outbox(env)
     mine = [s for t, s in box.items() if t.startswith(label)]
-    return len(mine) == CALLS and all(s == "done" for s in mine)
+    return len(mine) == count and all(s == "done" for s in mine)
+
+
+async def test_agent_turn_that_books_is_as_fast_with_google_down(
+    cal_env: CalEnv, tmp_path: Path
+) -> None:
+    """The same through the agent: a turn whose model calls create_event, timed by the turn."""
+    await cal_env.connect("101")
+    day = (datetime.now(UTC) + timedelta(days=5)).date().isoformat()
+    steps = [
+        tool_call("create_event", f"c{i}", title=f"Agent {i}", start=f"{day}T{9 + i:02d}:00")
+        for i in range(2 * TURNS)
+    ]
+    settings = agent_settings(tmp_path, speak_tool_results=True, turn_budget_s=10.0)
+    cfg = cal_env.cfg.model_copy(update={"failure_backoff_max_s": 0.3})
+    worker = CalendarSync(cal_env.db, cfg, cal_env.vault)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    up: list[float] = []
+    down: list[float] = []
+    try:
+        async with cal_env.tool_server("101") as (url, token):
+            runtime = await AgentRuntime.start(
+                settings,
+                model=scripted(*steps),
+                checkpoint=f"sqlite:///{tmp_path / 'agent.db'}",
+                tools_url=url,
+            )
+            try:
+                session = await AgentSession.open(settings, token, ALICE, runtime=runtime)
+                try:
+                    for i in range(2 * TURNS):
+                        if i == TURNS:
+                            await cal_env.google.stop()
+                        _, result = await run_turn(session, f"book agent meeting {i}")
+                        assert result.error is None and result.tool_calls[0].ok, result.text
+                        (up if i < TURNS else down).append(result.timings.total_s * 1000)
+                finally:
+                    await session.close()
+            finally:
+                await runtime.aclose()
+        box = await _outbox(cal_env)
+        assert all(box[f"Agent {i}"] == "pending" for i in range(TURNS, 2 * TURNS))
+        await cal_env.google.start()
+        await _wait_for(lambda: _all_done(cal_env, "Agent", 2 * TURNS))
+    finally:
+        stop.set()
+        await task
+    print(
+        f"\nagent turn booking an event ({cal_env.backend}), ms: "
+        f"Google up p50 {statistics.median(up):.1f} max {max(up):.1f} | "
+        f"Google down p50 {statistics.median(down):.1f} max {max(down):.1f}"
+    )
