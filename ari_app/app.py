@@ -137,11 +137,15 @@ class SwitchboardApp:
         except (AriHttpError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.info("ARI not reachable yet (%s); will keep trying", exc)
 
+    async def prepare(self) -> None:
+        """Check the ARI credentials, then load what calls share; idempotent."""
+        await self._check_credentials()
+        await self.load()
+
     async def run(self) -> None:
         """Serve calls until cancelled (reconnecting to ARI as needed)."""
         try:
-            await self._check_credentials()
-            await self.load()
+            await self.prepare()
             await self.events.run(
                 self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
             )

@@ -52,6 +52,7 @@ async def serve(settings: Settings, *, start_pbx: bool, banner: Callable[[], Non
             settings = load_settings()  # the dev PBX may have just created the ARI password
             tasks.append(asyncio.create_task(supervise_pbx(pbx)))
         app = SwitchboardApp(settings)
+        await app.prepare()
         if banner is not None:
             banner()
         await app.run()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 from switchboard.cli.common import AppContext, pass_app
 from switchboard.settings import Settings, load_settings
 
 
-def how_to_call(settings: Settings) -> str:
+def how_to_call(settings: Settings, demo: Mapping[str, Any] | None = None) -> str:
     """The banner ``make demo`` prints once the dev PBX and the app are up."""
     from freepbx.devpbx.config import ASSISTANT_EXTEN
     from freepbx.devpbx.secrets import read_secrets
@@ -32,11 +36,41 @@ def how_to_call(settings: Settings) -> str:
             f"/dial sip:{pbx.demo_did}@{host}",
             "  * Asterisk CLI: switchboard pbx cli 'core show channels'",
             "",
-            "You hear a greeting, then your own voice echoed back; keypad digits are logged.",
+            *_sign_in_lines(settings, demo),
             "Press Ctrl-C to stop everything.",
             "",
         ]
     )
+
+
+def _sign_in_lines(settings: Settings, demo: Mapping[str, Any] | None) -> list[str]:
+    if settings.call.mode == "echo":
+        return ["You hear a greeting, then your own voice echoed back; keys are logged.", ""]
+    if demo is None:
+        return ["The stand-in agent answers (no sign-in): it repeats what you said.", ""]
+    users = demo.get("users", [])
+    lines = ["Sign in with a user number and PIN (key them, or say the digits):"]
+    lines += [f"  {u['name']:<14} user {u['user_number']:>4}  PIN {u['pin']}" for u in users]
+    lines += [
+        'Then talk: "add buy milk to my to-do list", "what\'s on my calendar tomorrow",',
+        '"I need to speak to a human in sales"; say "thanks, that\'s all" to hang up.',
+        "",
+    ]
+    return lines
+
+
+async def prepare_demo_data(settings: Settings) -> dict[str, Any]:
+    """Migrate the database and create the demo tenant (once); returns its users and PINs."""
+    from mcp_tools.db import migrate
+    from mcp_tools.db.session import Database
+    from mcp_tools.seed import seed_demo
+
+    database = Database.from_settings(settings)
+    try:
+        await migrate.upgrade(database)
+        return await seed_demo(database, settings.tools.bcrypt_rounds)
+    finally:
+        await database.dispose()
 
 
 @click.command()
@@ -47,8 +81,12 @@ def demo(app: AppContext) -> None:
 
     if app.settings.pbx.mode != "dev":
         raise click.ClickException("the demo runs on the dev PBX (pbx.mode = 'dev')")
-    raise SystemExit(
-        run_app(
-            app.settings, start_pbx=True, banner=lambda: click.echo(how_to_call(load_settings()))
-        )
-    )
+    demo_data = None
+    if app.settings.call.mode == "voice" and app.settings.call.agent == "langgraph":
+        click.echo("Preparing the demo tenant and loading the models (first start: a minute)...")
+        demo_data = asyncio.run(prepare_demo_data(app.settings))
+
+    def banner() -> None:
+        click.echo(how_to_call(load_settings(), demo_data))
+
+    raise SystemExit(run_app(app.settings, start_pbx=True, banner=banner))
