@@ -3,6 +3,8 @@ serves feeds and the OAuth callback (``switchboard calendar serve-feeds``)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -47,12 +49,23 @@ class CalendarApp:
             FeedTokens(database),
         )
 
-    def web_app(self) -> web.Application:
-        """Feeds plus the OAuth callback, with uniform 404s."""
+    def web_app(self, *, with_worker: bool = False) -> web.Application:
+        """Feeds plus the OAuth callback, with uniform 404s (and the sync worker as a
+        background task of the app when ``with_worker``)."""
         app = web.Application(middlewares=[feeds_web.uniform_404])
         feeds_web.add_routes(app, self.db)
         callback_web.add_routes(app, self.connections)
+        if with_worker:
+            app.cleanup_ctx.append(self.worker_ctx)
         return app
+
+    async def worker_ctx(self, app: web.Application) -> AsyncIterator[None]:
+        """aiohttp ``cleanup_ctx``: run :meth:`CalendarSync.run` for the app's lifetime."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.sync.run(stop))
+        yield
+        stop.set()
+        await task
 
     def feed_url(self, token: str) -> str:
         """The subscribable URL of a feed token."""

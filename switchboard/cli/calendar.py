@@ -215,14 +215,15 @@ def worker(app: AppContext) -> None:
 @calendar.command("serve-feeds")
 @click.option("--host", default=None, help="Listen address (default from settings).")
 @click.option("--port", type=int, default=None, help="Port (default from settings).")
+@click.option("--with-worker", is_flag=True, help="Also run the sync worker in this process.")
 @pass_app
-def serve_feeds(app: AppContext, host: str | None, port: int | None) -> None:
+def serve_feeds(app: AppContext, host: str | None, port: int | None, with_worker: bool) -> None:
     """Serve the .ics feeds and the OAuth callback until interrupted."""
     from aiohttp import web
 
     async def job(cal: Any) -> None:
         cfg = cal.settings.calendar
-        runner = web.AppRunner(cal.web_app(), access_log=None)
+        runner = web.AppRunner(cal.web_app(with_worker=with_worker), access_log=None)
         await runner.setup()
         bind_host, bind_port = host or cfg.feeds_host, port or cfg.feeds_port
         await web.TCPSite(runner, bind_host, bind_port).start()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import ssl
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 
 from switchboard.cli import main
 from tests.fixtures.google_standin import CLIENT_ID, CLIENT_SECRET, RunningStandIn
+from tests.fixtures.postgres import free_port
 
 
 async def run(*args: str) -> dict[str, Any]:
@@ -88,3 +91,77 @@ async def test_calendar_commands(cli_google: RunningStandIn, tmp_path: Path) -> 
         "connections"
     ]
     assert status["status"] == "disconnected"
+
+
+async def _wait_port(port: int, timeout_s: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"nothing listening on {port}")
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(proc.wait(), timeout=15)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+
+
+async def test_serve_feeds_and_worker_run_as_processes(cli_google: RunningStandIn) -> None:
+    await run("db", "upgrade")
+    await run("seed", "--demo")
+    made = await run("calendar", "feed", "create", "--tenant", "demo", "--user", "101")
+    token_path = made["url"].split("/feeds/", 1)[1]
+    port = free_port()
+    exe = str(Path(sys.executable).parent / "switchboard")
+    feeds = await asyncio.create_subprocess_exec(
+        exe,
+        "calendar",
+        "serve-feeds",
+        "--port",
+        str(port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await _wait_port(port)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/feeds/{token_path}") as reply:
+                assert reply.status == 200 and "BEGIN:VCALENDAR" in await reply.text()
+            async with http.get(f"http://127.0.0.1:{port}/calendar/oauth/callback") as reply:
+                assert reply.status == 400
+    finally:
+        assert await _stop(feeds) == 0
+
+    started = await run("calendar", "connect", "--tenant", "demo", "--user", "101")
+    ctx = ssl.create_default_context(cafile=str(cli_google.ca))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(started["url"], allow_redirects=False, ssl=ctx) as consent,
+    ):
+        await run("calendar", "finish", consent.headers["Location"])
+    worker = await asyncio.create_subprocess_exec(
+        exe,
+        "calendar",
+        "worker",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            (status,) = (await run("calendar", "status", "--tenant", "demo"))["connections"]
+            if status["last_sync_at"]:
+                break
+            await asyncio.sleep(0.1)
+        assert status["last_sync_at"] and status["failures"] == 0
+    finally:
+        assert await _stop(worker) == 0
