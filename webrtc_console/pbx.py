@@ -101,7 +101,9 @@ class PbxGateway:
         calls = []
         for ch in channels:
             device = ch.name.split("/", 1)[-1].rsplit("-", 1)[0]
-            in_queue = ch.dialplan.context == "ext-queues" and ch.dialplan.exten in queue_set
+            # A caller in a queue sits at the queue's extension (in ``ext-queues``, or in the
+            # context that includes it, e.g. ``from-internal`` for a dialled queue number).
+            in_queue = device not in ext_set and ch.dialplan.exten in queue_set
             if device not in ext_set and not in_queue:
                 continue
             calls.append(
@@ -110,9 +112,7 @@ class PbxGateway:
                     caller=ch.caller.name or ch.caller.number,
                     state=ch.state,
                     where=f"{ch.dialplan.context},{ch.dialplan.exten}",
-                    waiting_in_queue=ch.dialplan.exten
-                    if in_queue and ch.id not in bridged and ch.state == "Up"
-                    else "",
+                    waiting_in_queue=ch.dialplan.exten if in_queue and ch.id not in bridged else "",
                     seconds=_age(ch.creationtime, now),
                 )
             )

@@ -27,7 +27,7 @@ from mcp_tools.seed import seed_demo
 from switchboard.callers.audio import write_tone_wav
 from switchboard.settings import Settings
 from webrtc_console.accounts import ConsoleAccounts
-from webrtc_console.web import create_app
+from webrtc_console.web import APP_KEY, create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_TONE_HZ = 1000.0
@@ -70,6 +70,7 @@ class ConsoleServer:
     accounts: ConsoleAccounts
     clock: Clock
     settings: Settings
+    app: web.Application
 
 
 def _free_port() -> int:
@@ -115,7 +116,7 @@ async def console_server(
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            yield ConsoleServer(url, db, tenant_id, accounts, clock, ari_settings)
+            yield ConsoleServer(url, db, tenant_id, accounts, clock, ari_settings, app)
         finally:
             await runner.cleanup()
             await db.dispose()
@@ -185,6 +186,7 @@ async def open_page(
                 )
         await context.close()
     console_server.clock.offset = 0.0
+    console_server.app[APP_KEY].statuses.clear()  # each test's agents start available
 
 
 async def sign_in(page: Any, agent: Agent, *, password: str = PASSWORD) -> None:
