@@ -103,12 +103,25 @@ class DevPbx:
         try:
             pid = int(self.pid_file.read_text())
         except (OSError, ValueError):
-            return None
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            return None
-        return pid if b"asterisk" in cmdline else None
+            pid = 0
+        if pid and _is_asterisk(pid):
+            return pid
+        strays = self._asterisks_in_root()
+        return strays[0] if strays else None
+
+    def _asterisks_in_root(self) -> list[int]:
+        """Asterisk processes running inside this root (e.g. left by a killed run)."""
+        root = str(self.root.resolve())
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.readlink(entry / "root") == root and _is_asterisk(int(entry.name)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return sorted(found)
 
     def start(self, timeout_s: float = 30.0) -> int:
         """Start Asterisk (building the root if needed) and wait until ARI answers."""
@@ -287,6 +300,13 @@ class DevPbx:
         target = self.root / "proc"
         if _is_mounted(target):
             subprocess.run(["umount", "-l", str(target)], check=False)
+
+
+def _is_asterisk(pid: int) -> bool:
+    try:
+        return b"asterisk" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _is_mounted(path: Path) -> bool:

@@ -20,9 +20,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from switchboard.cli import bench, demo, pbx, run
+    from switchboard.cli import bench, call, demo, pbx, run
 
     main.add_command(run.run)
+    main.add_command(call.call)
     main.add_command(demo.demo)
     main.add_command(pbx.pbx)
     main.add_command(bench.bench)

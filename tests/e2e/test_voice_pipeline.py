@@ -165,3 +165,31 @@ async def test_hanging_up_mid_answer_leaves_nothing_running(
     assert voice_app.calls.active == 0
     lingering = [t for t in asyncio.all_tasks() if "Conversation" in repr(t.get_coro())]
     assert not lingering, lingering
+
+
+async def test_switchboard_call_prints_what_the_assistant_said_with_timings(
+    voice_app: SwitchboardApp, ari: AriRest, ari_settings: Settings
+) -> None:
+    import json
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "switchboard",
+        "call",
+        "--say",
+        "Please add eggs to my list.",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    report = json.loads(out)
+    heard = " ".join(h["text"] for h in report["heard"]).lower()
+    assert "switchboard" in heard  # the greeting
+    assert "eggs" in heard and "you said" in heard, report
+    assert report["reply_latency_ms"][0] is not None and report["reply_latency_ms"][0] > 0
+    assert [i["who"] for i in report["timeline"]].count("caller") == 1
+    await wait_no_leftovers(ari)
