@@ -108,6 +108,43 @@ def _remote_snapshot(r: RemoteEvent) -> dict[str, Any]:
     return snapshot(r.title, r.starts_at, r.ends_at, r.location, r.notes)
 
 
+async def _deleted_here_first(
+    session: AsyncSession, conn: GoogleConnection, r: RemoteEvent, report: RoundReport
+) -> bool:
+    """A Google edit of an event deleted here whose deletion is not pushed yet: the later
+    wins. True when the deletion wins (the Google version goes to the audit log); when the
+    edit wins, the deletion is dropped and the event comes back as a new import."""
+    query = select(CalendarOutbox).where(
+        CalendarOutbox.user_id == conn.user_id,
+        CalendarOutbox.google_id == r.google_id,
+        CalendarOutbox.op == "delete",
+        CalendarOutbox.status == "pending",
+    )
+    pending = list((await session.execute(query)).scalars().all())
+    if not pending:
+        return False
+    report.conflicts += 1
+    deleted_at = max(p.created_at for p in pending)
+    keep = winner(deleted_at, r.updated)
+    lost = _remote_snapshot(r) if keep == "local" else {"deleted_at": deleted_at.isoformat()}
+    audit.record(
+        session,
+        sync_actor(conn),
+        "calendar.sync.conflict",
+        "google",
+        "",
+        detail={
+            "kept": "switchboard" if keep == "local" else "google",
+            "lost": lost,
+            "google_id": r.google_id,
+        },
+    )
+    if keep == "remote":
+        for entry in pending:
+            entry.status, entry.last_error = "done", "superseded by a newer Google edit"
+    return keep == "local"
+
+
 async def apply_remote(
     session: AsyncSession, conn: GoogleConnection, r: RemoteEvent, report: RoundReport
 ) -> None:
@@ -123,6 +160,8 @@ async def apply_remote(
         return  # our own write echoing back, or nothing new
     if link is None:
         if r.cancelled or r.starts_at is None or r.ends_at is None:
+            return
+        if await _deleted_here_first(session, conn, r, report):
             return
         event = Event(
             owner_id=conn.user_id,

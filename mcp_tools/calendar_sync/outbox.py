@@ -12,8 +12,10 @@ from mcp_tools.db.models import CalendarOutbox, EventLink, GoogleConnection
 
 
 async def _connected(session: AsyncSession, user_id: int) -> bool:
+    """Connected, or revoked (changes wait for the user to connect again; never lost)."""
     query = select(GoogleConnection.id).where(
-        GoogleConnection.user_id == user_id, GoogleConnection.status == "connected"
+        GoogleConnection.user_id == user_id,
+        GoogleConnection.status.in_(("connected", "revoked")),
     )
     return (await session.execute(query)).first() is not None
 

@@ -193,3 +193,48 @@ async def test_deleted_in_google_but_edited_later_by_voice_is_restored(cal_env: 
     assert item["status"] == "confirmed" and item["summary"] == "Planning v2"
     async with cal_env.db.scoped(cal_env.tenant_id) as session:
         assert (await session.execute(select(EventLink.google_id))).scalar_one() == gid
+
+
+async def test_deleted_here_then_edited_in_google_comes_back(cal_env: CalEnv) -> None:
+    conn_id, event_id, gid = await _synced_event(cal_env)
+    async with cal_env.tools("101") as tools:
+        assert (await tools.call("delete_event", event_id=event_id)).ok
+    await asyncio.sleep(0.01)
+    cal_env.state.remote_edit(gid, summary="Planning (kept in Google)")  # the later change
+    report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert report.conflicts == 1 and report.imported == 1 and report.pushed == 0
+    assert "Planning (kept in Google)" in await _events(cal_env)
+    assert cal_env.state.calendar()[gid]["status"] == "confirmed"
+    (conflict,) = await _conflicts(cal_env)
+    assert conflict["kept"] == "google" and "deleted_at" in conflict["lost"]
+
+
+async def test_edited_in_google_then_deleted_here_stays_deleted(cal_env: CalEnv) -> None:
+    conn_id, event_id, gid = await _synced_event(cal_env)
+    cal_env.state.remote_edit(gid, summary="Planning (Google)")
+    await asyncio.sleep(0.01)
+    async with cal_env.tools("101") as tools:  # the later change
+        assert (await tools.call("delete_event", event_id=event_id)).ok
+    report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert report.conflicts == 1 and report.imported == 0 and report.pushed == 1
+    assert not any(t.startswith("Planning") for t in await _events(cal_env))
+    assert cal_env.state.calendar()[gid]["status"] == "cancelled"
+    (conflict,) = await _conflicts(cal_env)
+    assert conflict["kept"] == "switchboard" and conflict["lost"]["title"] == "Planning (Google)"
+
+
+async def test_changes_made_while_revoked_wait_for_reconnection(cal_env: CalEnv) -> None:
+    user_id = await cal_env.connect("101")
+    conn_id = await _conn_id(cal_env, user_id)
+    await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    cal_env.state.revoke_all()
+    await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    async with cal_env.tools("101") as tools:
+        assert (
+            await tools.call("create_event", title="While revoked", start=_tomorrow(13).isoformat())
+        ).ok
+    assert (await cal_env.connections.status(cal_env.tenant_id, user_id))[0]["pending_pushes"] == 1
+    await cal_env.connect("101")  # the user connects again
+    report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert report.pushed == 1
+    assert any(i.get("summary") == "While revoked" for i in cal_env.state.calendar().values())
