@@ -44,20 +44,25 @@ async def call_state(page: Any, state: str, timeout_s: float = 20.0) -> None:
     await page.wait_for_selector(f"#call-state[data-state={state}]", timeout=timeout_s * 1000)
 
 
-async def inbound_energy(page: Any) -> float:
+CONSOLE_STATS = "() => window.switchboard.phone.audioStats()"
+
+
+async def inbound_energy(page: Any, script: str = CONSOLE_STATS) -> float:
     """Audio energy the browser has received on the current call (WebRTC stats)."""
-    stats = await page.evaluate("() => window.switchboard.phone.audioStats()")
+    stats = await page.evaluate(script)
     return float(stats["inboundEnergy"]) if stats else 0.0
 
 
-async def wait_energy_above(page: Any, floor: float, timeout_s: float = 10.0) -> float:
+async def wait_energy_above(
+    page: Any, floor: float, timeout_s: float = 10.0, *, script: str = CONSOLE_STATS
+) -> float:
     """Wait until the received audio energy exceeds ``floor``; returns it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    energy = await inbound_energy(page)
+    energy = await inbound_energy(page, script)
     while energy <= floor and loop.time() < deadline:
         await asyncio.sleep(0.25)
-        energy = await inbound_energy(page)
+        energy = await inbound_energy(page, script)
     return energy
 
 

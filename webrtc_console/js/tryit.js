@@ -31,4 +31,16 @@ async function main() {
   $('hangup').onclick = () => { if (session) session.terminate(); };
 }
 
+// Test aid: audio energy received from the assistant so far (WebRTC statistics).
+window.tryit = {
+  async audioStats() {
+    if (!session || !session.connection) return null;
+    let inboundEnergy = 0;
+    (await session.connection.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') inboundEnergy = s.totalAudioEnergy || 0;
+    });
+    return { inboundEnergy };
+  },
+};
+
 main().catch((e) => status(e.message, 'failed'));
