@@ -93,6 +93,12 @@ class CalendarConnections:
             audit.record(session, actor, "calendar.connect", "google", conn.id)
             return _status(conn, 0)
 
+    async def awaiting_callback(self, tenant_id: int, user_id: int) -> bool:
+        """True while a started authorization has not come back yet."""
+        async with self.db.scoped(tenant_id) as session:
+            conn = await _conn(session, user_id)
+            return conn is not None and conn.oauth_state is not None
+
     async def disconnect(self, tenant_id: int, user_id: int) -> dict[str, Any]:
         """Revoke the grant at Google, forget the tokens and the events imported from Google."""
         async with self.db.scoped(tenant_id) as session, session.begin():

@@ -65,25 +65,72 @@ def calendar() -> None:
 @calendar.command()
 @tenant_option
 @user_option
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Serve the redirect URI here and wait until the browser comes back.",
+)
+@click.option("--timeout", type=float, default=600.0, help="Seconds to wait with --wait.")
 @json_option
 @pass_app
-def connect(app: AppContext, slug: str, number: str, as_json: bool) -> None:
+def connect(
+    app: AppContext, slug: str, number: str, wait: bool, timeout: float, as_json: bool
+) -> None:
     """Start connecting a user's Google calendar: prints the URL to open in a browser.
 
-    After consenting, Google redirects to the callback (served by ``serve-feeds``); without
-    it running, paste the address you were sent to into ``switchboard calendar finish``.
+    After consenting, Google redirects to the callback: served by ``--wait`` (this command
+    then finishes by itself), by ``serve-feeds``, or by the console. Otherwise paste the
+    address you were sent to into ``switchboard calendar finish``.
     """
 
     async def job(cal: Any) -> dict[str, Any]:
         tenant, user = await _ids(cal, slug, number)
         started = await cal.connections.start(tenant, user)
-        return {
+        result = {
             "url": started.url,
             "state": started.state,
             "redirect_uri": cal.settings.calendar.redirect_uri,
         }
+        if not wait:
+            return result
+        click.echo(f"Open this address and allow access:\n{started.url}", err=as_json)
+        result["connection"] = await _wait_for_callback(cal, tenant, user, timeout)
+        return result
 
-    emit(_run(app, job), as_json, lambda r: f"Open this address and allow access:\n{r['url']}")
+    def text(r: Mapping[str, Any]) -> str:
+        if "connection" in r:
+            return f"Connected ({r['connection']['calendar_id']})."
+        return f"Open this address and allow access:\n{r['url']}"
+
+    emit(_run(app, job), as_json, text)
+
+
+async def _wait_for_callback(cal: Any, tenant: int, user: int, limit_s: float) -> dict[str, Any]:
+    """Serve the callback on the redirect URI's host and port until the user is connected."""
+    from aiohttp import web
+
+    from mcp_tools.calendar_sync import web as callback_web
+
+    redirect = urlsplit(cal.settings.calendar.redirect_uri)
+    app = web.Application()
+    callback_web.add_routes(app, cal.connections)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, redirect.hostname, redirect.port or 80).start()
+    try:
+        async with asyncio.timeout(limit_s):
+            while True:  # the callback runs in this loop; poll what it writes
+                if not await cal.connections.awaiting_callback(tenant, user):
+                    break
+                await asyncio.sleep(0.2)
+        (status,) = await cal.connections.status(tenant, user)
+        if status["status"] != "connected":
+            raise click.ClickException("Google access was not granted.")
+        return dict(status)
+    except TimeoutError:
+        raise click.ClickException("Nobody came back from Google in time.") from None
+    finally:
+        await runner.cleanup()
 
 
 @calendar.command()

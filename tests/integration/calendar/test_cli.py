@@ -165,3 +165,52 @@ async def test_serve_feeds_and_worker_run_as_processes(cli_google: RunningStandI
         assert status["last_sync_at"] and status["failures"] == 0
     finally:
         assert await _stop(worker) == 0
+
+
+async def test_connect_wait_serves_the_redirect_itself(
+    cli_google: RunningStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    callback = f"http://127.0.0.1:{port}/calendar/oauth/callback"
+    monkeypatch.setenv("SWITCHBOARD_CALENDAR__REDIRECT_URI", callback)
+    await run("db", "upgrade")
+    await run("seed", "--demo")
+    exe = str(Path(sys.executable).parent / "switchboard")
+    proc = await asyncio.create_subprocess_exec(
+        exe,
+        "calendar",
+        "connect",
+        "--tenant",
+        "demo",
+        "--user",
+        "102",
+        "--wait",
+        "--timeout",
+        "60",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stderr is not None and proc.stdout is not None
+        while True:  # the URL comes first (on stderr with --json)
+            line = (await asyncio.wait_for(proc.stderr.readline(), 30)).decode()
+            assert line, "connect --wait ended early"
+            if line.startswith("https://"):
+                break
+        ctx = ssl.create_default_context(cafile=str(cli_google.ca))
+        async with aiohttp.ClientSession() as http:
+            async with http.get(line.strip(), allow_redirects=False, ssl=ctx) as consent:
+                back = consent.headers["Location"]
+            assert back.startswith(callback)
+            await _wait_port(port)
+            async with http.get(back) as reply:  # the browser lands on the command's callback
+                assert reply.status == 200
+        out = await asyncio.wait_for(proc.stdout.read(), 30)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    assert result["connection"]["status"] == "connected"
