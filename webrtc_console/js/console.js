@@ -86,6 +86,7 @@ async function screenPop(callId, callerName, callerNumber) {
   box.append(el('h2', {}, `Caller: ${who}`), el('p', { class: 'muted' }, 'Loading what the caller told the assistant…'));
   try {
     const pop = await api(`/api/calls/${encodeURIComponent(callId)}`);
+    if (pop.caller_name && !callerName) $('caller-id').textContent = `${pop.caller_name} <${callerNumber}>`;
     box.replaceChildren(
       el('h2', { id: 'pop-name' }, pop.caller_name || callerName || pop.caller_number),
       el('p', { class: 'muted', id: 'pop-meta' }, `${pop.caller_number} · team ${pop.teams.join(', ') || '—'} · call ${pop.call_id}`),
