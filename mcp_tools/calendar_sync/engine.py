@@ -226,6 +226,31 @@ async def apply_remote(
     report.updated += 1
 
 
+async def prune_unseen(
+    session: AsyncSession,
+    conn: GoogleConnection,
+    seen: set[str],
+    since: datetime,
+    report: RoundReport,
+) -> None:
+    """After a full sync: drop events imported from Google that Google no longer lists
+    (deleted while no sync token covered the gap), unless a local edit waits to be pushed."""
+    query = (
+        select(EventLink, Event)
+        .join(Event, Event.id == EventLink.event_id)
+        .where(
+            EventLink.connection_id == conn.id,
+            EventLink.origin == "google",
+            Event.ends_at > since,
+        )
+    )
+    for link, event in (await session.execute(query)).all():
+        if link.google_id in seen or await _pending_upsert(session, event.id):
+            continue
+        await session.delete(event)
+        report.deleted += 1
+
+
 @dataclass(frozen=True)
 class PushPlan:
     """One outbox entry made ready to send (read in a short transaction, sent outside it)."""

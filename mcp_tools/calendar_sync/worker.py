@@ -25,6 +25,7 @@ from mcp_tools.calendar_sync.engine import (
     first_sync_start,
     list_changes,
     plan_push,
+    prune_unseen,
     record_push,
     send,
     sync_actor,
@@ -137,6 +138,9 @@ class CalendarSync:
             assert conn is not None
             for item in items:
                 await apply_remote(session, conn, from_google(item, tz), report)
+            if full:
+                seen = {str(item["id"]) for item in items}
+                await prune_unseen(session, conn, seen, start, report)
             conn.sync_token = next_token or conn.sync_token
             changed = {
                 "imported": report.imported,

@@ -71,10 +71,17 @@ async def test_first_then_incremental_sync_and_conflict_checks_see_google(cal_en
     assert third.pulled == 1 and third.deleted == 1
     assert "Dentist (moved)" not in await _events(cal_env)
 
+    yoga = state.remote_add("Yoga", _tomorrow(7), _tomorrow(8))
+    await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert "Yoga" in await _events(cal_env)
+    state.remote_delete(yoga)
     state.expired_sync_tokens = True  # 410 Gone → a full sync, without duplicates
     fourth = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert fourth.full_sync and fourth.imported == 0 and fourth.errors == []
-    assert list(await _events(cal_env)).count("Gym") == 1
+    assert fourth.deleted == 1  # deleted in Google while no sync token covered it
+    async with cal_env.db.scoped(cal_env.tenant_id) as session:
+        titles = list((await session.execute(select(Event.title))).scalars())
+    assert titles.count("Gym") == 1 and "Yoga" not in titles
 
 
 async def test_voice_event_is_pushed_once_and_not_echoed(cal_env: CalEnv) -> None:
