@@ -116,6 +116,11 @@ class CalendarSync:
         except GoogleError as exc:
             await self._failed(tenant_id, conn_id, api, str(exc), revoked=False)
             report.errors.append(str(exc))
+        except Exception as exc:  # a bug or a surprise from Google: visible, retried later
+            log.exception("calendar sync of connection %s failed unexpectedly", conn_id)
+            message = f"unexpected {type(exc).__name__}: {exc}"
+            await self._failed(tenant_id, conn_id, api, message, revoked=False)
+            report.errors.append(message)
         else:
             await self._succeeded(tenant_id, conn_id, api)
         return report

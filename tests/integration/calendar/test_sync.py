@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from mcp_tools.calendar_sync.worker import CalendarSync
@@ -245,3 +246,20 @@ async def test_changes_made_while_revoked_wait_for_reconnection(cal_env: CalEnv)
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert report.pushed == 1
     assert any(i.get("summary") == "While revoked" for i in cal_env.state.calendar().values())
+
+
+async def test_an_unexpected_error_shows_in_status(
+    cal_env: CalEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = await cal_env.connect("101")
+    conn_id = await _conn_id(cal_env, user_id)
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr("mcp_tools.calendar_sync.worker.list_changes", broken)
+    report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert report.errors == ["unexpected RuntimeError: surprise"]
+    (status,) = await cal_env.connections.status(cal_env.tenant_id, user_id)
+    assert status["status"] == "connected" and status["failures"] == 1
+    assert "surprise" in status["last_error"]
