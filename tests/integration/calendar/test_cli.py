@@ -30,6 +30,13 @@ async def run(*args: str) -> dict[str, Any]:
     return parsed
 
 
+async def text(*args: str) -> str:
+    """Invoke the CLI without --json; its output."""
+    result = await asyncio.to_thread(CliRunner().invoke, main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
 @pytest.fixture
 def cli_google(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, google: RunningStandIn
@@ -77,6 +84,14 @@ async def test_calendar_commands(cli_google: RunningStandIn, tmp_path: Path) -> 
     assert len(rounds) == 1 and rounds[0]["errors"] == [] and rounds[0]["full_sync"]
     (status,) = (await run("calendar", "status", "--tenant", "demo"))["connections"]
     assert status["status"] == "connected" and status["last_sync_at"]
+
+    for args, expect in (
+        (("calendar", "status", "--tenant", "demo"), "Alice Smith (101): connected"),
+        (("calendar", "sync"), "Nothing to sync."),
+        (("calendar", "choose", "--tenant", "demo", "--user", "101"), "primary: Me (primary)"),
+        (("calendar", "feed", "list", "--tenant", "demo"), "No feeds."),
+    ):
+        assert expect in await text(*args)
 
     made = await run("calendar", "feed", "create", "--tenant", "demo", "--team", "dev")
     assert made["url"].startswith("https://cal.example.test/feeds/") and made["team_id"]
