@@ -186,7 +186,11 @@ async def open_page(
                 )
         await context.close()
     console_server.clock.offset = 0.0
-    console_server.app[APP_KEY].statuses.clear()  # each test's agents start available
+    console = console_server.app[APP_KEY]
+    console.statuses.clear()  # each test's agents start available, in Asterisk too
+    with contextlib.suppress(Exception):
+        for agent in (AGENT_A, AGENT_B):
+            await console.pbx.set_paused(agent.extension, False, console.settings.console.queues)
 
 
 async def sign_in(page: Any, agent: Agent, *, password: str = PASSWORD) -> None:
