@@ -96,8 +96,15 @@ async def test_try_it_page_talks_to_the_assistant(
     # The assistant answers (echo mode: a greeting prompt, then the browser's own tone back).
     energy = await wait_energy_above(page, 0.01, timeout_s=10, script=TRYIT_ENERGY)
     assert energy > 0.01
+    before = len(running_app.calls.finished)
+    for key in ("4", "2"):  # the keypad reaches the app as DTMF (RFC 4733)
+        await page.click(f"#keypad button:has-text('{key}')")
+        await asyncio.sleep(0.4)
+    await asyncio.sleep(0.5)
     await page.click("#hangup")
     await page.wait_for_selector("#tryit-state[data-state=ended]")
+    stats = (await running_app.calls.wait_finished(before + 1, 10))[-1]
+    assert stats.dtmf == ["4", "2"]
     await wait_no_leftovers(ari)
 
 

@@ -27,6 +27,10 @@ async def test_agent_signs_in_and_registers_over_wss_7443(
     assert endpoint["state"] == "online"
     cookie = next(c for c in await page.context.cookies() if c["name"] == "sb_console")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    # Microphone and speaker choices list the (fake) devices.
+    await page.click(".devices summary")
+    assert await page.locator("#mic-select option").count() >= 2
+    assert await page.locator("#speaker-select option").count() >= 1
     await page.screenshot(path=str(images_dir / "console-registered.png"))
 
 
