@@ -141,7 +141,7 @@ def summarise(results: Sequence[CaseResult], budget_s: float) -> dict[str, Any]:
             for f, rs in sorted(families.items())
         },
         "failures": [
-            {"id": r.id, "called": r.called, "reply": r.reply[:120]}
+            {"id": r.id, "called": r.called, "reply": r.reply[:120], "error": r.error}
             for r in results
             if not r.args_ok
         ],

@@ -100,10 +100,20 @@ class LocalModelServer:
             await proc.wait()
 
 
+def _die_with_parent() -> None:
+    """Linux: get SIGTERM when the parent dies, so a crashed app leaves no model server."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def serve(model: Path, port: int, threads: int, ctx: int) -> None:
     """Serve until SIGTERM/SIGINT (the child side of :class:`LocalModelServer`)."""
     import xllamacpp
 
+    _die_with_parent()
     params = xllamacpp.CommonParams()
     params.model.path = str(model)
     params.use_jinja = True

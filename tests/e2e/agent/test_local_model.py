@@ -24,7 +24,8 @@ from tests.fixtures.agent_tools import ALICE, open_agent
 from tests.fixtures.llm import LocalLlm
 from tests.fixtures.mcp_env import ToolEnv
 
-pytestmark = [pytest.mark.slow, pytest.mark.parametrize("tool_env", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.slow
+sqlite = pytest.mark.parametrize("tool_env", ["sqlite"], indirect=True)
 GENEROUS = {"turn_budget_s": 90.0, "tool_budget_s": 20.0, "filler_after_s": 1.5}
 
 
@@ -37,6 +38,7 @@ async def ask(env: ToolEnv, llm: LocalLlm, tmp: Path, text: str):
     return calls, result
 
 
+@sqlite
 async def test_add_a_todo(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path):
     calls, result = await ask(tool_env, local_llm, tmp_path, "Add a todo to buy oat milk.")
     assert calls and calls[0][0] == "create_todo", result.text
@@ -45,12 +47,14 @@ async def test_add_a_todo(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path
     assert result.error is None and "{" not in result.text
 
 
+@sqlite
 async def test_what_is_on_my_list(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path):
     calls, result = await ask(tool_env, local_llm, tmp_path, "What is on my to-do list?")
     assert calls and calls[0][0] == "list_todos", result.text
     assert result.error is None and result.text
 
 
+@sqlite
 async def test_book_a_meeting_next_monday(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path):
     text = "Book a one-hour meeting called planning next Monday at 10 am."
     calls, result = await ask(tool_env, local_llm, tmp_path, text)
@@ -68,6 +72,7 @@ async def test_book_a_meeting_next_monday(tool_env: ToolEnv, local_llm: LocalLlm
     ), (calls, starts)
 
 
+@sqlite
 async def test_transfer_to_sales(tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path):
     calls, result = await ask(tool_env, local_llm, tmp_path, "I need to speak to someone in sales.")
     assert calls and calls[0][0] == "transfer_to_department", result.text
@@ -78,6 +83,7 @@ async def test_transfer_to_sales(tool_env: ToolEnv, local_llm: LocalLlm, tmp_pat
         assert "closed" in result.text.lower()
 
 
+@sqlite
 async def test_thanks_thats_all_uses_no_tool(
     tool_env: ToolEnv, local_llm: LocalLlm, tmp_path: Path
 ):
