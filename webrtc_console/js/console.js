@@ -216,6 +216,7 @@ async function main() {
   );
   if (!me.sip) { setReg('unregistered', 'no extension assigned: ask an admin'); return; }
   $('extension').textContent = me.sip.extension;
+  if (!me.sip.password) { setReg('failed', `no SIP password is configured for extension ${me.sip.extension}: ask an admin`); return; }
   if (me.status.status !== 'offline') state.desired = me.status.status;
   $('status-select').value = state.desired;
   state.phone = new Phone({ uri: me.sip.uri, password: me.sip.password || '', wsUrl: me.sip.ws_url, onEvent: onPhoneEvent });
