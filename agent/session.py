@@ -16,6 +16,9 @@ Typical use by ``ari_app`` (one session per call, after the PIN check)::
     session.record_heard("Sure, I added")   # after a barge-in: keep only what was heard
     await session.close()
 
+One turn at a time: after a barge-in, stop reading the old turn (``await gen.aclose()``, or
+simply start the next turn, which stops whatever is left of the previous one).
+
 Guarantees of :meth:`AgentSession.turn`: it always ends with exactly one ``TurnResult``; it
 never raises for model, tool or state failures (the caller hears one friendly sentence and the
 next turn works); it stays within ``agent.turn_budget_s`` (a "one moment" filler after
@@ -88,6 +91,7 @@ class AgentSession:
         self._requests: list[str] = []
         self._tool_log: list[Any] = []
         self._now = now or (lambda: datetime.now(UTC))
+        self._task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
@@ -217,11 +221,13 @@ class AgentSession:
         cfg = self.settings
         clock = TurnClock(cfg.turn_budget_s, cfg.tool_budget_s, cfg.filler_after_s)
         rec = TurnRecorder(clock.elapsed)
+        await self._abandon_previous()
         await self.heal()
         await self._reconnect_tools()
         self._requests.append(text)
         queue: asyncio.Queue[Any] = asyncio.Queue()
         task = asyncio.create_task(self._drive(text, self._context(clock), queue))
+        self._task = task
         failure: str | None = None
         try:
             while True:
@@ -260,10 +266,19 @@ class AgentSession:
             summary = handoff_summary(self.caller, self._requests, self._tool_log, rec.transfer)
         yield rec.result(summary)
 
+    async def _abandon_previous(self) -> None:
+        """Stop a previous turn whose outputs nobody reads any more (barge-in)."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
     def _timeout_text(self, rec: TurnRecorder) -> str:
         writes = [n for n, _ in rec.in_flight.values() if not self.tools.read_only(n)]
         return PENDING_TEXT if writes else TIMEOUT_TEXT
 
     async def close(self) -> None:
         """Close the call's tool session (the checkpointed thread stays for the records)."""
+        await self._abandon_previous()
         await self.tools.close()

@@ -213,3 +213,17 @@ async def test_tool_server_away_at_call_start_then_back(agent_rig_factory):
         _, back = await run_turn(rig.session, "what is on my list")
     assert back.error is None and rig.tools.calls == [("list_todos", {})]
     assert tools.opened >= 3
+
+
+async def test_a_new_turn_stops_an_unread_previous_one(agent_rig_factory):
+    model = scripted(tool_call("create_todo", title="x"), "Hello.")
+    tools = FakeTools(hangs={"create_todo"})
+    async with agent_rig_factory(model, tools, turn_budget_s=5.0) as rig:
+        first = rig.session.turn("add a todo x")
+        async for out in first:  # the caller barges in; nobody closes the old generator
+            if out.__class__.__name__ == "ToolStarted":
+                break
+        _, result = await run_turn(rig.session, "hello")
+        await first.aclose()
+    assert result.text == "Hello." and result.error is None
+    check_tool_history(model.calls[-1].messages)
