@@ -17,6 +17,10 @@ from ari_app.call.manager import CallManager, ManagedCall
 from ari_app.call.voice import VoiceCall
 from ari_app.conversation.loop import ConversationTexts
 from ari_app.conversation.speech_stack import SpeechStack
+from ari_app.observe.http import MetricsServer, metrics_app
+from ari_app.observe.metrics import Metrics
+from ari_app.observe.observer import Observers
+from ari_app.observe.sentry import SentryObserver, init_sentry
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import Settings
 
@@ -49,12 +53,18 @@ class SwitchboardApp:
             reconnect_initial_s=settings.ari.reconnect_initial_s,
             reconnect_max_s=settings.ari.reconnect_max_s,
         )
+        self.metrics = Metrics()
+        observers = Observers([self.metrics])
+        if init_sentry(settings.observe):
+            observers.add(SentryObserver())
         self.env = CallEnv(
             rest=self.rest,
             app=settings.ari.app,
             ari_url=settings.ari_url,
             greeting=settings.call.greeting_sound,
+            observer=observers,
         )
+        self._metrics_server: MetricsServer | None = None
         self.calls = CallManager(self._new_call)
         self.asterisk_version = ""
         self.speech: SpeechStack | None = None
@@ -137,6 +147,13 @@ class SwitchboardApp:
         except (AriHttpError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.info("ARI not reachable yet (%s); will keep trying", exc)
 
+    async def _start_metrics(self) -> None:
+        observe = self.settings.observe
+        if observe.metrics_port and self._metrics_server is None:
+            app = metrics_app(self.metrics, self.events.connected.is_set)
+            self._metrics_server = MetricsServer(app, observe.metrics_host, observe.metrics_port)
+            await self._metrics_server.start()
+
     async def prepare(self) -> None:
         """Check the ARI credentials, then load what calls share; idempotent."""
         await self._check_credentials()
@@ -146,11 +163,14 @@ class SwitchboardApp:
         """Serve calls until cancelled (reconnecting to ARI as needed)."""
         try:
             await self.prepare()
+            await self._start_metrics()
             await self.events.run(
                 self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
             )
         finally:
             await self.calls.drop_all()
             await self.rest.close()
+            if self._metrics_server is not None:
+                await self._metrics_server.stop()
             if self._tool_server is not None or self.assistant.signs_in:
                 await self.use_standin()

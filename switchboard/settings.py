@@ -104,6 +104,21 @@ class CallSettings(_Section):
     answer_timeout_s: float = 5.0
 
 
+class ObserveSettings(_Section):
+    """Sentry and the Prometheus ``/metrics`` endpoint."""
+
+    sentry_dsn: SecretStr | None = None
+    """Sentry DSN; unset: Sentry is off."""
+    sentry_environment: str = "dev"
+    traces_sample_rate: float = 1.0
+    """Share of calls sent as Sentry transactions."""
+    send_transcripts: bool = False
+    """Include what callers said in Sentry events (PINs are scrubbed regardless)."""
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9180
+    """Port of ``/metrics`` and ``/healthz``; 0 turns the endpoint off."""
+
+
 class DatabaseSettings(_Section):
     """Where the team data lives (``mcp_tools``)."""
 
@@ -416,6 +431,7 @@ class Settings(BaseSettings):
     ari: AriSettings = AriSettings()
     media: MediaSettings = MediaSettings()
     call: CallSettings = CallSettings()
+    observe: ObserveSettings = ObserveSettings()
     freepbx: FreepbxSettings = FreepbxSettings()
     twilio: TwilioSettings = TwilioSettings()
     database: DatabaseSettings = DatabaseSettings()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ari_app.conversation.agent_port import AgentOutput, Say, TransferRequest, TurnEnd
+from ari_app.conversation.agent_port import AgentOutput, Say, ToolUsed, TransferRequest, TurnEnd
 
 _GOODBYE = re.compile(
     r"\b(good ?bye|bye|that'?s all|that is all|hang up|nothing else|no,? thanks?)\b", re.I
@@ -48,6 +48,7 @@ class AgentAdapter:
         from agent.events import Filler, Sentence, ToolFinished, TurnResult
 
         transfer: TransferRequest | None = None
+        error: str | None = None
         async for out in self.session.turn(text):
             if isinstance(out, Sentence):
                 yield Say(out.text)
@@ -55,14 +56,16 @@ class AgentAdapter:
                 yield Say(out.text, filler=True)
             elif isinstance(out, ToolFinished):
                 self.tools.append(ToolRecord(out.name, out.ok, out.elapsed_s, out.text))
+                yield ToolUsed(out.name, out.ok, out.elapsed_s, out.code)
             elif isinstance(out, TurnResult):
+                error = out.error
                 if out.summary:
                     self.last_summary = out.summary
                 if out.transfer is not None and out.transfer.queue:
                     transfer = TransferRequest(
                         out.transfer.department, out.transfer.queue, out.summary or ""
                     )
-        yield TurnEnd(transfer=transfer, hangup=transfer is None and is_goodbye(text))
+        yield TurnEnd(transfer=transfer, hangup=transfer is None and is_goodbye(text), error=error)
 
     def record_heard(self, text: str) -> None:
         """Only ``text`` of the last reply was heard."""

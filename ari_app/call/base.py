@@ -28,6 +28,7 @@ from ari_app.ari.events import (
 from ari_app.ari.rest import AriHttpError, AriRest, ignore_missing
 from ari_app.call.media_leg import MediaLeg
 from ari_app.media.websocket import AudioFrame, MediaSessionError, MediaWebSocket
+from ari_app.observe.observer import Observers
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,13 @@ class CallStats:
 
 @dataclass(frozen=True)
 class CallEnv:
-    """What a call needs from the app: the REST client and where Asterisk is."""
+    """What a call needs from the app: the REST client, where Asterisk is, who observes."""
 
     rest: AriRest
     app: str
     ari_url: str
     greeting: str
+    observer: Observers = field(default_factory=Observers)
 
 
 class BaseCall:
@@ -93,6 +95,8 @@ class BaseCall:
     async def run(self) -> CallStats:
         """Serve the call until the caller hangs up; always clean up."""
         watcher = asyncio.create_task(self._watch_events())
+        info = {"did": self.stats.args[0] if self.stats.args else "", "mode": type(self).__name__}
+        self.env.observer.call_started(self.channel.id, info)
         try:
             await self._serve()
         except AriHttpError as exc:
@@ -105,6 +109,8 @@ class BaseCall:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
             await self._cleanup()
+            outcome = self.stats.outcome_detail or self.stats.outcome
+            self.env.observer.call_ended(self.channel.id, outcome, self.stats.turns)
         return self.stats
 
     async def converse(self, socket: MediaWebSocket) -> None:

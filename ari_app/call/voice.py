@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 
 from ari_app.ari.events import Channel
 from ari_app.ari.rest import AriRest
@@ -13,7 +14,7 @@ from ari_app.call.base import BaseCall, CallEnv
 from ari_app.conversation.agent_port import TransferRequest
 from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
-from ari_app.conversation.stages import StageEvent
+from ari_app.conversation.stages import Stage, StageEvent
 from ari_app.media.websocket import MediaWebSocket
 
 log = logging.getLogger(__name__)
@@ -107,13 +108,19 @@ class VoiceCall(BaseCall):
         log.info(
             "call %s: transfer to %s (%s)", self.channel.id, transfer.department, transfer.queue
         )
+        turn = len(self.stats.turns)
+        self._on_stage(StageEvent(turn, Stage.TRANSFER_START, time.monotonic()))
         await set_handoff_variables(self.rest, self.channel.id, transfer, caller_name)
         await self.leg.close(self.rest)
         self.handed_off = True
         await self.rest.continue_in_dialplan(self.channel.id, "ext-queues", transfer.queue, 1)
+        self._on_stage(
+            StageEvent(turn, Stage.TRANSFER_END, time.monotonic(), {"queue": transfer.queue})
+        )
 
     def _on_stage(self, event: StageEvent) -> None:
         log.debug("call %s turn %d %s %s", self.channel.id, event.turn, event.stage, event.detail)
+        self.env.observer.stage(self.channel.id, event)
 
 
 async def set_handoff_variables(

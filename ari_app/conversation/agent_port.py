@@ -30,14 +30,25 @@ class TransferRequest:
 
 
 @dataclass(frozen=True)
+class ToolUsed:
+    """The agent finished a tool call (not spoken; for stage events, records, Sentry)."""
+
+    name: str
+    ok: bool
+    elapsed_s: float
+    code: str | None = None
+
+
+@dataclass(frozen=True)
 class TurnEnd:
-    """The agent is done with this turn."""
+    """The agent is done with this turn (``error``: a stable code when it went wrong)."""
 
     transfer: TransferRequest | None = None
     hangup: bool = False
+    error: str | None = None
 
 
-AgentOutput = Say | TurnEnd
+AgentOutput = Say | ToolUsed | TurnEnd
 
 
 class ConversationAgent(Protocol):

@@ -27,7 +27,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from ari_app.conversation.agent_port import ConversationAgent, Say, TransferRequest, TurnEnd
+from ari_app.conversation.agent_port import (
+    ConversationAgent,
+    Say,
+    ToolUsed,
+    TransferRequest,
+    TurnEnd,
+)
 from ari_app.conversation.playout import Playout
 from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeline
 from ari_app.media.websocket import AudioFrame, MediaWebSocket
@@ -361,6 +367,18 @@ class Conversation:
             async for item in self.agent.turn(text):
                 if isinstance(item, TurnEnd):
                     end = item
+                    if item.error:
+                        self._stage(turn.turn, Stage.ERROR, code=item.error)
+                    continue
+                if isinstance(item, ToolUsed):
+                    self._stage(
+                        turn.turn,
+                        Stage.TOOL,
+                        name=item.name,
+                        ok=item.ok,
+                        elapsed_ms=round(item.elapsed_s * 1000, 1),
+                        code=item.code,
+                    )
                     continue
                 if self._reply is not None and self._reply.turn == turn.turn:
                     self._reply.acting = True

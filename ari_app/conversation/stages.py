@@ -25,6 +25,8 @@ class Stage(StrEnum):
     AGENT_FILLER = "agent_filler"
     AGENT_FIRST_SENTENCE = "agent_first_sentence"
     AGENT_END = "agent_end"
+    TOOL = "tool"
+    """A tool call finished (detail: name, ok, elapsed_ms)."""
     TTS_START = "tts_start"
     TTS_FIRST_AUDIO = "tts_first_audio"
     FIRST_AUDIO_SENT = "first_audio_sent"
@@ -32,6 +34,8 @@ class Stage(StrEnum):
     BARGE_IN_SUSPECTED = "barge_in_suspected"
     BARGE_IN = "barge_in"
     BARGE_IN_CANCELLED = "barge_in_cancelled"
+    TRANSFER_START = "transfer_start"
+    TRANSFER_END = "transfer_end"
     NOT_UNDERSTOOD = "not_understood"
     ERROR = "error"
 

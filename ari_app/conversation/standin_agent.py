@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from ari_app.conversation.agent_port import AgentOutput, Say, TransferRequest, TurnEnd
+from ari_app.conversation.agent_port import AgentOutput, Say, ToolUsed, TransferRequest, TurnEnd
 
 LONG_STORY = (
     "Here is a long answer, so you can try interrupting me. "
@@ -46,6 +46,13 @@ class StandInAgent:
             self.history.append((text, reply))
             yield Say(reply)
             yield TurnEnd(hangup=True)
+            return
+        if "tool" in lowered:  # a stand-in for a tool that hits its deadline
+            reply = "Sorry, that is taking too long. It may still complete; please check later."
+            self.history.append((text, reply))
+            yield ToolUsed("slow_tool", False, 8.0, "timeout")
+            yield Say(reply)
+            yield TurnEnd(error="timeout")
             return
         if "human" in lowered or "person" in lowered:
             name = next((d for d in DEV_QUEUES if d in lowered), "general")

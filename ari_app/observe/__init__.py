@@ -1,0 +1,1 @@
+"""Observability: the call's stage events feed Prometheus metrics and Sentry."""
