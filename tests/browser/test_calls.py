@@ -45,6 +45,14 @@ async def test_caller_rings_agent_answers_audio_both_ways_hold_resume_caller_han
     assert await wait_energy_above(page, 0.05) > 0.05
     assert await page.locator("#call-timer").inner_text() != ""
 
+    await page.click("#mute")
+    await page.locator("#unmute").wait_for(state="visible")
+    muted = "() => window.switchboard.phone.session.isMuted().audio"
+    assert await page.evaluate(muted) is True
+    await page.click("#unmute")
+    await page.locator("#mute").wait_for(state="visible")
+    assert await page.evaluate(muted) is False
+
     await page.click("#hold")
     await call_state(page, "held")
     await asyncio.sleep(1.0)

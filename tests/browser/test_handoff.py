@@ -235,3 +235,39 @@ async def _dashboard_history(server: ConsoleServer) -> None:
                         due_at=now + timedelta(days=-1 if j % 2 else 2),
                     )
                 )
+
+
+async def test_another_tenants_admin_sees_none_of_this_tenant(
+    open_page: Opener, console_server: ConsoleServer
+) -> None:
+    from mcp_tools.services.admin import Provisioning, operator
+
+    prov = Provisioning(console_server.db, 4)
+    slug = f"other-{uuid.uuid4().hex[:6]}"
+    other = await prov.create_tenant("Other Co", slug, "UTC")
+    boss = await prov.create_user(operator(other.id), "Olga Other", "101", role="owner")
+    console_server.accounts.set_password(other.id, boss.id, "another long password")
+    demo_call = await _handed_off_record(console_server)
+
+    page = await open_page()
+    await page.goto("/login")
+    await page.fill("#tenant", slug)
+    await page.fill("#user", "101")
+    await page.fill("#password", "another long password")
+    await page.click("#sign-in")
+    await page.wait_for_url("**/console")
+    assert "Olga Other" in await page.locator("#who").inner_text()
+    status = await page.evaluate(f"() => fetch('/api/calls/{demo_call}').then(r => r.status)")
+    assert status == 404  # the demo tenant's call does not exist for this tenant
+    dashboard = await page.evaluate("() => fetch('/api/dashboard').then(r => r.json())")
+    assert dashboard["agents"] == [] and dashboard["workload"] == []
+    assert sum(dashboard["outcomes"].values()) == 0
+    directory = await page.evaluate("() => fetch('/api/directory').then(r => r.json())")
+    assert directory["agents"] == [] and directory["queues"] == []
+    # Same user number, other tenant: the demo password does not open it, and vice versa.
+    resp = await page.evaluate(
+        """() => fetch('/api/login', {method: 'POST', headers: {'Content-Type':
+        'application/json'}, body: JSON.stringify({tenant: 'demo', user: '101',
+        password: 'another long password'})}).then(r => r.status)"""
+    )
+    assert resp == 401
