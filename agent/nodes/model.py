@@ -8,6 +8,7 @@ the caller nor the checkpoint ever carries garbage.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
 )
+from langchain_core.messages.tool import ToolCall
 from langgraph.runtime import Runtime
 
 from agent.prompts import now_note
@@ -65,6 +67,19 @@ def finish(reply: AIMessage, known: frozenset[str]) -> AIMessage:
     return AIMessage(content=text.strip(), id=reply.id)
 
 
+def direct_call(schemas: list[dict[str, Any]]) -> AIMessage | None:
+    """The call to make without asking the model: the route left exactly one tool, and it
+    takes no arguments ("which departments can I call?", "what does my profile say?").
+    The small model sometimes answers such questions in prose instead of calling."""
+    if len(schemas) != 1:
+        return None
+    function = schemas[0].get("function", {})
+    if function.get("parameters", {}).get("properties"):
+        return None
+    call = ToolCall(name=function["name"], args={}, id=f"call_{uuid.uuid4().hex[:12]}")
+    return AIMessage(content="", tool_calls=[call])
+
+
 async def call_model(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     """Stream one reply; emits ``model_start``, ``delta``, ``model_end`` (and ``say``)."""
     ctx = runtime.context
@@ -75,6 +90,9 @@ async def call_model(state: AgentState, runtime: Runtime[TurnContext]) -> dict[s
         write({"kind": "say", "text": UNREACHABLE, "error": "tools_unavailable"})
         return {"messages": [AIMessage(content=UNREACHABLE)], "model_calls": calls}
     schemas = ctx.tools.schemas(names) if names else []
+    shortcut = direct_call(schemas) if ctx.direct_replies and calls == 1 else None
+    if shortcut is not None:
+        return {"messages": [shortcut], "model_calls": calls - 1}
     model = ctx.model.bind_tools(schemas) if schemas else ctx.model
     write({"kind": "model_start"})
     full: AIMessageChunk | None = None

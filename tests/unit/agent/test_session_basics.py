@@ -144,3 +144,19 @@ async def test_close_closes_the_tools(agent_rig_factory):
         await run_turn(rig.session, "hi")
         await rig.session.close()
         assert rig.tools.closed
+
+
+async def test_a_single_argument_free_tool_is_called_without_the_model(agent_rig_factory):
+    model = scripted()
+    async with agent_rig_factory(model, speak_tool_results=True) as rig:
+        _, result = await run_turn(rig.session, "Which departments can I call?")
+    assert model.calls == [] and rig.tools.calls == [("get_departments", {})]
+    assert result.text == "Done: get_departments." and result.timings.model_calls == 0
+
+
+async def test_remote_models_still_decide_for_themselves(agent_rig_factory):
+    model = scripted("We have General, Support and Sales.")
+    async with agent_rig_factory(model, speak_tool_results=False) as rig:
+        _, result = await run_turn(rig.session, "Which departments can I call?")
+    assert len(model.calls) == 1 and rig.tools.calls == []
+    assert result.text == "We have General, Support and Sales."
