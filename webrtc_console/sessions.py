@@ -100,3 +100,44 @@ class SessionStore:
         return [
             s for s in self._sessions.values() if s.tenant_id == tenant_id and s.expires_at > now
         ]
+
+
+class LoginThrottle:
+    """Back-off after failed sign-ins, per account and per client address.
+
+    ``max_failures`` failures are free; each further one locks the key for ``base_s``
+    doubling up to ``max_s``. A success clears the account's and the address's counters.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_failures: int = 5,
+        base_s: float = 30.0,
+        max_s: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures = max_failures
+        self.base_s = base_s
+        self.max_s = max_s
+        self.clock = clock
+        self._state: dict[str, tuple[int, float]] = {}
+
+    def retry_after(self, *keys: str) -> float:
+        """Seconds until any of the keys may try again (0 when free)."""
+        now = self.clock()
+        return max([0.0] + [self._state.get(k, (0, 0.0))[1] - now for k in keys])
+
+    def failed(self, *keys: str) -> None:
+        """Count a failure against each key."""
+        now = self.clock()
+        for key in keys:
+            count = self._state.get(key, (0, 0.0))[0] + 1
+            over = count - self.max_failures
+            until = now + min(self.max_s, self.base_s * 2 ** (over - 1)) if over > 0 else 0.0
+            self._state[key] = (count, until)
+
+    def succeeded(self, *keys: str) -> None:
+        """Forget the keys' failures."""
+        for key in keys:
+            self._state.pop(key, None)

@@ -25,7 +25,13 @@ from switchboard.settings import Settings
 from webrtc_console.accounts import AccountError, ConsoleAccounts
 from webrtc_console.directory import Directory, Person
 from webrtc_console.pbx import STATUSES, AgentStatus, PbxGateway
-from webrtc_console.sessions import COOKIE_NAME, CSRF_HEADER, ConsoleSession, SessionStore
+from webrtc_console.sessions import (
+    COOKIE_NAME,
+    CSRF_HEADER,
+    ConsoleSession,
+    LoginThrottle,
+    SessionStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +101,8 @@ class ConsoleApp:
         self.pbx = pbx
         self.origin = origin
         self.sessions = SessionStore(settings.console.session_ttl_s, clock)
+        self.throttle = LoginThrottle(clock=clock)
+        self.ip_throttle = LoginThrottle(max_failures=30, clock=clock)
         self.statuses: dict[tuple[int, str], AgentStatus] = {}
         self.cookie_secure = (
             settings.console.cookie_secure
@@ -131,6 +139,28 @@ class ConsoleApp:
             extension=account.extension if account else "",
         )
 
+    async def audit(
+        self,
+        tenant_id: int,
+        user_id: int | None,
+        role: str,
+        name: str,
+        action: str,
+        *,
+        outcome: str = "ok",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a console action in the tenant's audit log (channel ``console``)."""
+        from mcp_tools.audit import record_apart
+        from mcp_tools.policy import Actor, Role
+
+        try:
+            actor_role = Role.parse(role)
+        except Exception:
+            actor_role = Role.VIEWER
+        actor = Actor(tenant_id, user_id, actor_role, channel="console", name=name)
+        await record_apart(self.db, actor, action, outcome=outcome, detail=detail)
+
     def status_of(self, tenant_id: int, extension: str) -> AgentStatus:
         """An agent's chosen status (offline until they choose)."""
         return self.statuses.get((tenant_id, extension), AgentStatus("offline"))
@@ -140,7 +170,17 @@ class ConsoleApp:
         paused = status != "available"
         await self.pbx.set_paused(session.extension, paused, self.settings.console.queues)
         value = AgentStatus(status, reason[:80] if status == "paused" else "", _now_iso())
+        previous = self.statuses.get((session.tenant_id, session.extension))
         self.statuses[(session.tenant_id, session.extension)] = value
+        if previous is None or (previous.status, previous.reason) != (value.status, value.reason):
+            await self.audit(
+                session.tenant_id,
+                session.user_id,
+                session.role,
+                session.name,
+                "console.status",
+                detail={"extension": session.extension, "status": status, "reason": value.reason},
+            )
         return value
 
 
@@ -189,6 +229,7 @@ def _json_error(status: int, message: str, code: str) -> web.HTTPException:
         401: web.HTTPUnauthorized,
         403: web.HTTPForbidden,
         404: web.HTTPNotFound,
+        429: web.HTTPTooManyRequests,
         502: web.HTTPBadGateway,
     }[status]
     import json
@@ -240,6 +281,14 @@ async def login_link(request: web.Request) -> web.StreamResponse:
     person = await app.directory.person_by_id(tenant_id, user_id)
     if person is None or not person.active:
         raise web.HTTPFound("/login?error=" + _quote("This account is not active."))
+    await app.audit(
+        person.tenant_id,
+        person.user_id,
+        person.role,
+        person.name,
+        "console.sign_in",
+        detail={"method": "link"},
+    )
     session = await app.start_session(person)
     response = web.HTTPFound("/console")
     _set_cookie(app, response, session)
@@ -275,6 +324,12 @@ async def api_login(request: web.Request) -> web.StreamResponse:
         raise _json_error(
             400, "Give your organisation, user number and password.", "input"
         ) from exc
+    account_key, ip_key = f"{tenant.strip()[:60]}:{user.strip()[:12]}", request.remote or "?"
+    wait_s = max(app.throttle.retry_after(account_key), app.ip_throttle.retry_after(ip_key))
+    if wait_s > 0:
+        raise _json_error(
+            429, f"Too many failed sign-ins. Try again in {int(wait_s) + 1} seconds.", "throttled"
+        )
     person = await app.directory.person(tenant, user)
     ok = await asyncio.to_thread(
         app.accounts.check_password,
@@ -284,7 +339,28 @@ async def api_login(request: web.Request) -> web.StreamResponse:
     )
     if person is None or not ok or not person.active:
         log.info("console sign-in refused for %s/%s", tenant[:40], user[:12])
+        app.throttle.failed(account_key)
+        app.ip_throttle.failed(ip_key)
+        if person is not None:
+            await app.audit(
+                person.tenant_id,
+                person.user_id,
+                person.role,
+                person.name,
+                "console.sign_in",
+                outcome="refused",
+            )
         raise _json_error(401, "Wrong organisation, user number or password.", "credentials")
+    app.throttle.succeeded(account_key)
+    app.ip_throttle.succeeded(ip_key)
+    await app.audit(
+        person.tenant_id,
+        person.user_id,
+        person.role,
+        person.name,
+        "console.sign_in",
+        detail={"method": "password"},
+    )
     session = await app.start_session(person)
     response = web.json_response({"ok": True, "csrf": session.csrf})
     _set_cookie(app, response, session)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from webrtc_console.accounts import AccountError, ConsoleAccounts
-from webrtc_console.sessions import SessionStore
+from webrtc_console.sessions import LoginThrottle, SessionStore
 
 
 class FakeClock:
@@ -88,3 +88,23 @@ def test_sessions_expire_and_check_csrf() -> None:
     clock.now += 11
     assert store.get(session.token) is None
     assert store.get(None) is None
+
+
+def test_login_throttle_backs_off_per_key_and_forgets_on_success() -> None:
+    clock = FakeClock()
+    throttle = LoginThrottle(max_failures=2, base_s=10, max_s=25, clock=clock)
+    throttle.failed("a")
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 0  # two failures are free
+    throttle.failed("a")
+    assert throttle.retry_after("a", "b") == 10
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 20
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 25  # capped
+    assert throttle.retry_after("b") == 0
+    clock.now += 25
+    assert throttle.retry_after("a") == 0
+    throttle.succeeded("a")
+    throttle.failed("a")
+    assert throttle.retry_after("a") == 0

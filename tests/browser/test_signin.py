@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ari_app.ari.rest import AriRest
-from tests.browser.fixtures import AGENT_A, ConsoleServer, sign_in, sign_in_agent
+from tests.browser.fixtures import AGENT_A, Agent, ConsoleServer, sign_in, sign_in_agent
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
@@ -79,3 +79,35 @@ async def test_post_without_csrf_token_or_from_another_origin_is_refused(
         ) as resp,
     ):
         assert resp.status == 403
+
+
+async def test_repeated_wrong_passwords_are_throttled_and_sign_ins_audited(
+    open_page: Opener, console_server: ConsoleServer
+) -> None:
+    from sqlalchemy import select
+
+    from mcp_tools.db.models import AuditEntry
+
+    page = await open_page()
+    viewer = Agent("105", "Dev Patel")  # has no console password: every try fails
+    for _ in range(6):  # five failures are free; the sixth locks the account for 30 s
+        await sign_in(page, viewer, password="guess-guess")
+        await page.locator("#login-error").wait_for(state="visible")
+    await sign_in(page, viewer, password="guess-guess")
+    await page.wait_for_function(
+        "() => document.getElementById('login-error').textContent.includes('Too many')"
+    )
+    assert "Try again in" in await page.locator("#login-error").inner_text()
+
+    await sign_in_agent(open_page, AGENT_A)
+    async with console_server.db.scoped(console_server.tenant_id) as session:
+        rows = (
+            await session.execute(
+                select(AuditEntry.action, AuditEntry.outcome, AuditEntry.actor).where(
+                    AuditEntry.channel == "console"
+                )
+            )
+        ).all()
+    assert ("console.sign_in", "refused", "Dev Patel") in rows
+    assert ("console.sign_in", "ok", AGENT_A.name) in rows
+    assert ("console.status", "ok", AGENT_A.name) in rows
