@@ -17,6 +17,7 @@ from ari_app.call.manager import CallManager, ManagedCall
 from ari_app.call.voice import VoiceCall
 from ari_app.conversation.loop import ConversationTexts
 from ari_app.conversation.speech_stack import SpeechStack
+from ari_app.media.session import MediaChoice
 from ari_app.observe.http import MetricsServer, metrics_app
 from ari_app.observe.metrics import Metrics
 from ari_app.observe.observer import Observers
@@ -63,6 +64,7 @@ class SwitchboardApp:
             ari_url=settings.ari_url,
             greeting=settings.call.greeting_sound,
             observer=observers,
+            media=MediaChoice(rtp_bind_address=settings.media.rtp_bind_address),
         )
         self._metrics_server: MetricsServer | None = None
         self.calls = CallManager(self._new_call)
@@ -131,12 +133,18 @@ class SwitchboardApp:
         websocket_ok = has_chan_websocket(version) and await self.rest.module_loaded(
             "chan_websocket.so"
         )
-        if transport in ("websocket", "auto") and not websocket_ok:
+        if transport == "websocket" and not websocket_ok:
             raise ConfigurationError(
                 f"Asterisk {version} has no chan_websocket (needs 22.6+ with the module loaded); "
-                "the RTP media fallback is not available yet"
+                "set media.transport = 'rtp' (or 'auto') to use RTP media"
             )
-        log.info("serving calls for app %r on Asterisk %s", self.settings.ari.app, version)
+        self.env.media.transport = "websocket" if transport != "rtp" and websocket_ok else "rtp"
+        log.info(
+            "serving calls for app %r on Asterisk %s (%s media)",
+            self.settings.ari.app,
+            version,
+            self.env.media.transport,
+        )
 
     async def _check_credentials(self) -> None:
         """Fail at once on a wrong ARI user or password (an unreachable ARI is retried later)."""

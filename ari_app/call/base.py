@@ -27,7 +27,8 @@ from ari_app.ari.events import (
 )
 from ari_app.ari.rest import AriHttpError, AriRest, ignore_missing
 from ari_app.call.media_leg import MediaLeg
-from ari_app.media.websocket import AudioFrame, MediaSessionError, MediaWebSocket
+from ari_app.media.session import MediaChoice, MediaSession
+from ari_app.media.websocket import AudioFrame, MediaSessionError
 from ari_app.observe.observer import Observers
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class CallEnv:
     ari_url: str
     greeting: str
     observer: Observers = field(default_factory=Observers)
+    media: MediaChoice = field(default_factory=MediaChoice)
 
 
 class BaseCall:
@@ -113,7 +115,7 @@ class BaseCall:
             self.env.observer.call_ended(self.channel.id, outcome, self.stats.turns)
         return self.stats
 
-    async def converse(self, socket: MediaWebSocket) -> None:
+    async def converse(self, socket: MediaSession) -> None:
         """The call's behaviour once media flows; returns (or is cancelled) when it ends."""
         raise NotImplementedError
 
@@ -126,6 +128,7 @@ class BaseCall:
             self.channel.id,
             self.media_channel_id,
             self.media_in_stasis,
+            choice=self.env.media,
         )
         self.stats.media_ready_s = time.monotonic() - self.stats.started
         talk = asyncio.create_task(self.converse(socket))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ari_app.call.base import BaseCall
-from ari_app.media.websocket import AudioFrame, MediaWebSocket
+from ari_app.media.session import MediaSession
+from ari_app.media.websocket import AudioFrame
 
 
 class EchoCall(BaseCall):
     """Plays the greeting, then sends every inbound frame straight back."""
 
-    async def converse(self, socket: MediaWebSocket) -> None:
+    async def converse(self, socket: MediaSession) -> None:
         """Greeting, then echo until the caller hangs up."""
         await self.rest.play(f"channels/{self.channel.id}", self.env.greeting)
         async for item in socket.items():

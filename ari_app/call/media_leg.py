@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from ari_app.ari.rest import AriRest, ignore_missing
-from ari_app.media.websocket import MediaWebSocket
+from ari_app.media.rtp_session import RtpMediaSession
+from ari_app.media.session import MediaChoice, MediaSession
+from ari_app.media.websocket import MediaSessionError, MediaWebSocket
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +20,7 @@ class MediaLeg:
 
     bridge_id: str | None = None
     media_channel_id: str | None = None
-    socket: MediaWebSocket | None = None
+    socket: MediaSession | None = None
 
     async def open(
         self,
@@ -29,7 +31,8 @@ class MediaLeg:
         media_channel_id: str,
         media_in_stasis: asyncio.Event,
         timeout_s: float = 5.0,
-    ) -> MediaWebSocket:
+        choice: MediaChoice | None = None,
+    ) -> MediaSession:
         """Create the bridge, add the caller, create the media channel, connect its socket.
 
         The media channel enters the app (StasisStart) only once its socket is connected;
@@ -43,22 +46,57 @@ class MediaLeg:
         )
         await rest.add_channel(bridge.id, caller_id)
         self.media_channel_id = media_channel_id
+        choice = choice or MediaChoice()
+        if choice.transport == "rtp":
+            self.socket = await self._open_rtp(rest, app, media_channel_id, choice)
+        else:
+            self.socket = await self._open_websocket(rest, ari_url, app, media_channel_id)
+        async with asyncio.timeout(timeout_s):
+            await media_in_stasis.wait()
+        await rest.add_channel(bridge.id, media_channel_id)
+        return self.socket
+
+    @staticmethod
+    async def _open_websocket(
+        rest: AriRest, ari_url: str, app: str, channel_id: str
+    ) -> MediaSession:
         channel = await rest.external_media(
             app=app,
             fmt="slin16",
             transport="websocket",
             encapsulation="none",
             connection_type="server",
-            channel_id=media_channel_id,
+            channel_id=channel_id,
         )
         connection_id = channel.channelvars.get("MEDIA_WEBSOCKET_CONNECTION_ID", "")
         if not connection_id:
-            raise RuntimeError("externalMedia gave no MEDIA_WEBSOCKET_CONNECTION_ID")
-        self.socket = await MediaWebSocket.connect(ari_url, connection_id)
-        async with asyncio.timeout(timeout_s):
-            await media_in_stasis.wait()
-        await rest.add_channel(bridge.id, channel.id)
-        return self.socket
+            raise MediaSessionError("externalMedia gave no MEDIA_WEBSOCKET_CONNECTION_ID")
+        return await MediaWebSocket.connect(ari_url, connection_id)
+
+    @staticmethod
+    async def _open_rtp(
+        rest: AriRest, app: str, channel_id: str, choice: MediaChoice
+    ) -> MediaSession:
+        session = await RtpMediaSession.open(choice.rtp_bind_address)
+        try:
+            host, port = session.local_address
+            channel = await rest.external_media(
+                app=app,
+                fmt="ulaw",
+                transport="udp",
+                encapsulation="rtp",
+                external_host=f"{host}:{port}",
+                channel_id=channel_id,
+            )
+            address = channel.channelvars.get("UNICASTRTP_LOCAL_ADDRESS", "")
+            rtp_port = channel.channelvars.get("UNICASTRTP_LOCAL_PORT", "")
+            if not address or not rtp_port.isdigit():
+                raise MediaSessionError("externalMedia gave no UNICASTRTP_LOCAL_ADDRESS/PORT")
+            session.connect(address, int(rtp_port))
+        except BaseException:
+            await session.close()
+            raise
+        return session
 
     async def close(self, rest: AriRest) -> None:
         """Close the socket, hang up the media channel, destroy the bridge (404 is fine)."""

@@ -15,7 +15,7 @@ from ari_app.conversation.agent_port import TransferRequest
 from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
 from ari_app.conversation.stages import Stage, StageEvent
-from ari_app.media.websocket import MediaWebSocket
+from ari_app.media.session import MediaSession
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class VoiceCall(BaseCall):
         """The dialled number (first Stasis argument after ``inbound``)."""
         return self.stats.args[0] if self.stats.args else ""
 
-    async def converse(self, socket: MediaWebSocket) -> None:
+    async def converse(self, socket: MediaSession) -> None:
         """Sign in and talk; carry out the hang-up or transfer the conversation ends with."""
         setup = await self.assistant.open(self.channel.id, self.did, self.channel.caller.number)
         conversation = Conversation(

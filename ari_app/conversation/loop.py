@@ -36,7 +36,8 @@ from ari_app.conversation.agent_port import (
 )
 from ari_app.conversation.playout import Playout
 from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeline
-from ari_app.media.websocket import AudioFrame, MediaWebSocket
+from ari_app.media.session import MediaSession
+from ari_app.media.websocket import AudioFrame
 from ari_app.speech.bargein import BargeIn, BargeInCancelled, BargeInSuspected, is_backchannel
 from ari_app.speech.listener import Listener, ListenerEvent
 from ari_app.speech.ports import (
@@ -81,7 +82,7 @@ class Conversation:
 
     def __init__(
         self,
-        socket: MediaWebSocket,
+        socket: MediaSession,
         listener: Listener,
         stt: SpeechToText,
         tts: TextToSpeech,
