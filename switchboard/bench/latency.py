@@ -52,6 +52,16 @@ GREETING_WAIT_S = 4.5
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """How bench callers sign in to the real assistant (demo tenant) before speaking."""
+
+    keys: tuple[tuple[float, str], ...] = ((5.0, "101#"), (9.5, "4821#"))
+    ready_after_s: float = 17.0
+    gap_s: float = 25.0
+    """The bundled model on two cores needs a while per turn."""
+
+
+@dataclass(frozen=True)
 class LatencyBenchConfig:
     """How many turns and barge-ins, and how many conversations at once."""
 
@@ -64,7 +74,12 @@ Synth = Callable[[str, int], bytes]
 
 
 async def _one_call(
-    app: SwitchboardApp, settings: Settings, workdir: Path, steps: list[Step], synth: Synth
+    app: SwitchboardApp,
+    settings: Settings,
+    workdir: Path,
+    steps: list[Step],
+    synth: Synth,
+    keys: tuple[tuple[float, str], ...] = (),
 ) -> tuple[BaresipCaller, list[tuple[str, Segment]], list[dict[str, object]]]:
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     script = render_script(steps, workdir / "mic.wav", synth)
@@ -73,7 +88,12 @@ async def _one_call(
     caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=300)
     try:
         await asyncio.to_thread(caller.wait_established, 15.0)
-        await asyncio.sleep(script.seconds + 0.5)
+        elapsed = 0.0
+        for at, digits in keys:
+            await asyncio.sleep(max(0.0, at - elapsed))
+            await asyncio.to_thread(caller.send_dtmf, digits, 0.15)
+            elapsed = at + 0.15 * len(digits)
+        await asyncio.sleep(max(0.0, script.seconds + 0.5 - elapsed))
         await asyncio.to_thread(caller.hangup)
     finally:
         await asyncio.sleep(0.5)
@@ -94,14 +114,22 @@ def _heard(caller: BaresipCaller) -> list[Segment]:
 
 
 async def _latency_call(
-    app: SwitchboardApp, settings: Settings, workdir: Path, turns: int, synth: Synth
+    app: SwitchboardApp,
+    settings: Settings,
+    workdir: Path,
+    turns: int,
+    synth: Synth,
+    signin: SignIn | None = None,
 ) -> list[dict[str, Any]]:
-    steps: list[Step] = [Pause(GREETING_WAIT_S)]
+    first_wait = signin.ready_after_s if signin else GREETING_WAIT_S
+    gap = signin.gap_s if signin else GAP_AFTER_REQUEST_S
+    steps: list[Step] = [Pause(first_wait)]
     for i in range(turns):
-        steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(GAP_AFTER_REQUEST_S)]
-    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth)
+        steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(gap)]
+    keys = signin.keys if signin else ()
+    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth, keys)
     latencies = reply_latencies([seg for _, seg in utterances], _heard(caller))
-    answers = [t for t in app_turns if t.get("caller_text")]
+    answers = [t for t in app_turns if t.get("caller_text") and t["caller_text"] != "[keyed]"]
     rows = []
     for i, latency in enumerate(latencies):
         stages = answers[i] if i < len(answers) else {}
@@ -121,7 +149,7 @@ async def _barge_in_call(
 
 
 async def run_latency_bench(
-    settings: Settings, config: LatencyBenchConfig, synth: Synth
+    settings: Settings, config: LatencyBenchConfig, synth: Synth, signin: SignIn | None = None
 ) -> dict[str, Any]:
     """Run the calls against an app in this process (PBX already up); return the figures."""
     app = SwitchboardApp(settings)
@@ -134,12 +162,12 @@ async def run_latency_bench(
             per_call = max(1, -(-config.turns // config.concurrency))
             turn_rows = await asyncio.gather(
                 *(
-                    _latency_call(app, settings, base / f"lat{i}", per_call, synth)
+                    _latency_call(app, settings, base / f"lat{i}", per_call, synth, signin)
                     for i in range(config.concurrency)
                 )
             )
             reactions: list[float | None] = []
-            if config.barge_ins:
+            if config.barge_ins and signin is None:
                 reactions = await _barge_in_call(
                     app, settings, base / "barge", config.barge_ins, synth
                 )
@@ -213,7 +241,13 @@ def bench_latency(
     with pbx_for_bench(start_pbx) as settings:
         call = settings.call.model_copy(update={"mode": "voice", "agent": agent})
         settings = settings.model_copy(update={"call": call})
-        return asyncio.run(run_latency_bench(settings, config, synth))
+        signin = None
+        if agent == "langgraph":
+            from switchboard.cli.demo import prepare_demo_data
+
+            asyncio.run(prepare_demo_data(settings))
+            signin = SignIn()
+        return asyncio.run(run_latency_bench(settings, config, synth, signin))
 
 
 def bench_concurrency(

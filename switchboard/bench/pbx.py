@@ -12,17 +12,20 @@ from switchboard.settings import Settings, load_settings
 def pbx_for_bench(start_pbx: bool = True) -> Iterator[Settings]:
     """Yield settings for a running PBX; a dev PBX started here is stopped afterwards."""
     settings = load_settings()
-    pbx = None
-    if start_pbx and settings.pbx.mode == "dev":
-        from freepbx.devpbx.process import DevPbx
-
-        candidate = DevPbx(settings)
-        if candidate.running_pid() is None:  # someone else's PBX is used and left running
-            candidate.start()
-            pbx = candidate
-            settings = load_settings()
-    try:
+    if settings.pbx.mode != "dev" or not start_pbx:
         yield settings
-    finally:
-        if pbx is not None:
-            pbx.stop()
+        return
+    from freepbx.devpbx.lock import devpbx_lock
+    from freepbx.devpbx.process import DevPbx
+
+    with devpbx_lock(settings.state_dir):  # never alongside a test run
+        pbx = DevPbx(settings)
+        started = pbx.running_pid() is None  # a running one (e.g. the demo's) is left running
+        if started:
+            pbx.start()
+            settings = load_settings()
+        try:
+            yield settings
+        finally:
+            if started:
+                pbx.stop()
