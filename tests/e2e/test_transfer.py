@@ -83,3 +83,27 @@ async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_cal
     heard, rate = read_wav(agent.recording())
     assert tone_seconds(heard, rate, TONE_HZ) >= 2.0
     await wait_no_leftovers(ari)
+
+
+async def test_hanging_up_while_waiting_in_the_queue_leaves_nothing(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    steps: list[Step] = [Pause(4.5), Speak("I need to speak to a human in support."), Pause(20.0)]
+    script = render_script(steps, tmp_path / "mic.wav", speak)
+    before = len(voice_app.calls.finished)
+    caller = make_caller(script.wav)
+    caller.start(
+        dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}", seconds=40
+    )
+    await asyncio.to_thread(caller.wait_established)
+    stats = (await voice_app.calls.wait_finished(before + 1, 30))[-1]
+    assert stats.outcome == "transferred"
+    await asyncio.sleep(2.0)  # ringing in queue 401: no support agent is registered
+    assert any(c.id == stats.channel_id for c in await ari.list_channels())
+    await asyncio.to_thread(caller.hangup)
+    await wait_no_leftovers(ari)

@@ -215,3 +215,25 @@ async def test_three_wrong_pins_lock_out_politely_and_are_audited(
     assert len(entries) >= 3
     assert all("1111" not in str(e.detail) for e in entries)
     await wait_no_leftovers(ari)
+
+
+async def test_hanging_up_during_sign_in_leaves_nothing_and_is_recorded(
+    assistant_app: tuple[SwitchboardApp, Settings],
+    ari: AriRest,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    app, settings = assistant_app
+    script = render_script([Pause(20.0)], tmp_path / "mic.wav", speak)
+    before = len(app.calls.finished)
+    caller = make_caller(script.wav)
+    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=30)
+    await asyncio.to_thread(caller.wait_established)
+    await asyncio.sleep(3.0)  # the sign-in prompt is playing
+    await asyncio.to_thread(caller.hangup)
+    stats = (await app.calls.wait_finished(before + 1, 20))[-1]
+    assert stats.outcome_detail == "abandoned"
+    record = await _record(settings, stats.channel_id)
+    assert record.outcome == "abandoned"
+    await wait_no_leftovers(ari)
