@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
 from switchboard.callers.audio import read_wav, tone_seconds
 from switchboard.callers.baresip import BaresipCaller
@@ -142,4 +143,55 @@ async def test_transfer_to_a_target_that_does_not_exist_keeps_the_call(
     assert await wait_energy_above(page, before + 0.02) > before + 0.02  # still connected
     await asyncio.to_thread(caller.hangup)
     await call_state(page, "ended")
+    await wait_no_leftovers(ari)
+
+
+async def test_transfer_to_a_department_queue_rings_its_agent(
+    open_page: Opener, make_caller: Maker, ari_settings: Settings, ari: AriRest, tmp_path: Path
+) -> None:
+    page_a = await sign_in_agent(open_page, AGENT_A)
+    page_b = await sign_in_agent(open_page, AGENT_B)
+    caller = start_caller(make_caller, ari_settings, tmp_path, AGENT_A.extension)
+    await call_state(page_a, "ringing")
+    await page_a.click("#answer")
+    await call_state(page_a, "active")
+    await asyncio.to_thread(caller.wait_established)
+    await page_a.fill("#transfer-target", "401")  # the support queue
+    await page_a.click("#transfer")
+    await call_state(page_a, "ended")
+    await call_state(page_b, "ringing")  # ringall: B rings (A too, now free); B answers
+    await page_b.click("#answer")
+    await call_state(page_b, "active")
+    assert await wait_energy_above(page_b, 0.05) > 0.05
+    await asyncio.to_thread(caller.hangup)
+    await call_state(page_b, "ended")
+    await wait_no_leftovers(ari)
+
+
+async def test_transfer_back_to_the_assistant(
+    open_page: Opener,
+    make_caller: Maker,
+    ari_settings: Settings,
+    ari: AriRest,
+    running_app: SwitchboardApp,
+    tmp_path: Path,
+) -> None:
+    page = await sign_in_agent(open_page, AGENT_A)
+    caller = start_caller(make_caller, ari_settings, tmp_path, AGENT_A.extension)
+    await call_state(page, "ringing")
+    await page.click("#answer")
+    await call_state(page, "active")
+    await asyncio.to_thread(caller.wait_established)
+    before = len(running_app.calls.finished)
+    active = running_app.calls.active
+    await page.click("#to-assistant")
+    await call_state(page, "ended")
+    assert "Transferred to 7000" in await message_text(page)
+    async with asyncio.timeout(10):  # the caller is now the assistant's call
+        while running_app.calls.active == active:
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(3.0)
+    await asyncio.to_thread(caller.hangup)
+    stats = (await running_app.calls.wait_finished(before + 1, 10))[-1]
+    assert stats.playbacks == [ari_settings.call.greeting_sound]
     await wait_no_leftovers(ari)
