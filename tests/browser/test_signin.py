@@ -111,3 +111,19 @@ async def test_repeated_wrong_passwords_are_throttled_and_sign_ins_audited(
     assert ("console.sign_in", "refused", "Dev Patel") in rows
     assert ("console.sign_in", "ok", AGENT_A.name) in rows
     assert ("console.status", "ok", AGENT_A.name) in rows
+
+
+async def test_going_offline_unregisters_and_available_registers_again(
+    open_page: Opener, ari: AriRest
+) -> None:
+    page = await sign_in_agent(open_page, AGENT_A)
+    await page.select_option("#status-select", "offline")
+    await page.click("#status-apply")
+    await page.wait_for_selector("#reg-state[data-state=unregistered]")
+    await page.wait_for_selector("#status-now[data-status=offline]")
+    endpoint = await ari.request("GET", f"/endpoints/PJSIP/{AGENT_A.extension}")
+    assert endpoint["state"] == "offline"
+    await page.select_option("#status-select", "available")
+    await page.click("#status-apply")
+    await page.wait_for_selector("#reg-state[data-state=registered]")
+    await page.wait_for_selector("#status-now[data-status=available]")
