@@ -52,7 +52,11 @@ async def serve(settings: Settings, *, start_pbx: bool, banner: Callable[[], Non
             settings = load_settings()  # the dev PBX may have just created the ARI password
             tasks.append(asyncio.create_task(supervise_pbx(pbx)))
         app = SwitchboardApp(settings)
-        await app.prepare()
+        try:
+            await app.prepare()
+        except BaseException:
+            await app.rest.close()
+            raise
         if banner is not None:
             banner()
         await app.run()

@@ -15,6 +15,7 @@ from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
 from ari_app.call.base import CallStats
 from ari_app.media.codec import resample
+from switchboard.callers.analysis import active_segments
 from switchboard.callers.audio import read_wav
 from switchboard.callers.baresip import BaresipCaller
 from switchboard.callers.script import Pause, Speak, Step, render_script
@@ -150,11 +151,16 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     record = await _record(settings, stats.channel_id)
     assert DEMO_PIN not in str(record)
     assert record.user_id is not None
-    # The confirmation reached the caller's ear.
+    # The confirmation reached the caller's ear: transcribe what was heard after the request.
     samples, rate = read_wav(caller.recording())
-    pcm = (samples * 32767).astype("<i2").tobytes()
-    heard = str(whisper_stt.transcribe_sync(resample(pcm[-rate * 2 * 25 :], rate, 16000)).text)
-    assert "milk" in heard.lower(), heard
+    request_end = script.utterances[0][1].end - caller.recording_offset_s()
+    heard = []
+    for seg in active_segments(samples, rate):
+        if seg.start > request_end:
+            clip = samples[int(seg.start * rate) : int(seg.end * rate)]
+            pcm = (clip * 32767).astype("<i2").tobytes()
+            heard.append(str(whisper_stt.transcribe_sync(resample(pcm, rate, 16000)).text))
+    assert "milk" in " ".join(heard).lower(), heard
     await wait_no_leftovers(ari)
 
 

@@ -71,7 +71,7 @@ async def test_booking_while_google_is_down_is_as_fast_and_syncs_later(cal_env: 
             await cal_env.google.stop()  # Google unreachable: connections refused
             down = await _book(tools, "Down", 4)
             box = await _outbox(cal_env)
-            assert all(box[f"Down {i}"] == "pending" for i in range(CALLS))
+            assert all(box[f"Down {i}"] != "done" for i in range(CALLS)), box
             async with cal_env.db.scoped(cal_env.tenant_id) as session:
                 titles = set((await session.execute(select(Event.title))).scalars())
             assert {f"Down {i}" for i in range(CALLS)} <= titles  # committed, not waiting
@@ -145,7 +145,8 @@ async def test_agent_turn_that_books_is_as_fast_with_google_down(
             finally:
                 await runtime.aclose()
         box = await _outbox(cal_env)
-        assert all(box[f"Agent {i}"] == "pending" for i in range(TURNS, 2 * TURNS))
+        # Booked while Google was down: kept for later (pending, or failed and retried).
+        assert all(box[f"Agent {i}"] != "done" for i in range(TURNS, 2 * TURNS)), box
         await cal_env.google.start()
         await _wait_for(lambda: _all_done(cal_env, "Agent", 2 * TURNS))
     finally:
