@@ -66,6 +66,10 @@ class CallManager:
         """Calls in progress."""
         return len(self._tasks)
 
+    def in_progress(self) -> list[ManagedCall]:
+        """The calls in progress (for status pages and tests)."""
+        return list(self._calls.values())
+
     async def handle(self, event: AriEvent) -> None:
         """Dispatch one event (never blocks on a call's work)."""
         if isinstance(event, StasisStart):

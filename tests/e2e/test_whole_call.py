@@ -93,6 +93,18 @@ async def _call(
     return finished[-1], caller
 
 
+def _answered(app: SwitchboardApp, words: str) -> bool:
+    """True once the live call has finished speaking its answer to a request with ``words``."""
+    for call in app.calls.in_progress():
+        conversation = getattr(call, "conversation", None)
+        for turn in getattr(conversation, "timelines", []):
+            if words in turn.caller_text.lower() and any(
+                e.stage == "playout_end" for e in turn.events
+            ):
+                return True
+    return False
+
+
 async def _todos(settings: Settings, text: str) -> list[str]:
     from mcp_tools.db.models import Todo
     from mcp_tools.db.session import Database
@@ -138,9 +150,9 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     await asyncio.sleep(4.0)
     await asyncio.to_thread(caller.send_dtmf, DEMO_PIN + "#", 0.15)
     async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
-        while not await _todos(settings, "milk"):
+        while not await _todos(settings, "milk") or not _answered(app, "milk"):
             await asyncio.sleep(1.0)
-    await asyncio.sleep(8.0)  # the confirmation is spoken
+    await asyncio.sleep(1.0)
     await asyncio.to_thread(caller.hangup)
     stats = (await app.calls.wait_finished(before + 1, 30))[-1]
     await asyncio.to_thread(caller.stop)
