@@ -9,6 +9,7 @@ port, against the session's dev PBX.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import tempfile
@@ -213,8 +214,12 @@ async def sign_in_agent(open_page: Callable[[], Awaitable[Any]], agent: Agent) -
 
 
 @pytest.fixture
-def images_dir() -> Iterator[Path]:
-    """Where screenshots for the README go."""
-    folder = Path(__file__).resolve().parents[2] / "docs" / "images"
+def images_dir(tmp_path: Path) -> Iterator[Path]:
+    """Where screenshots go: ``docs/images`` (the README's) when
+    ``SWITCHBOARD_UPDATE_SCREENSHOTS=1``, else the test's temp folder (a clean tree)."""
+    if os.environ.get("SWITCHBOARD_UPDATE_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parents[2] / "docs" / "images"
+    else:
+        folder = tmp_path / "images"
     folder.mkdir(parents=True, exist_ok=True)
     yield folder

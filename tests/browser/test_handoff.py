@@ -213,10 +213,10 @@ async def _dashboard_history(server: ConsoleServer) -> None:
                     speaker="caller",
                     text="hello",
                     timings={
-                        "endpointing": 500.0 + i,
-                        "stt": 180.0 + 5 * i,
-                        "agent": 420.0 + i,
-                        "tts": 150.0 + i,
+                        "stt_ms": 180.0 + 5 * i,
+                        "agent_first_sentence_ms": 420.0 + i,
+                        "tts_first_audio_ms": 150.0 + i,
+                        "speech_end_to_first_audio_ms": 1250.0 + 10 * i,
                     },
                 )
             )

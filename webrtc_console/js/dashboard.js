@@ -2,6 +2,10 @@
 import { api, setCsrf, el, signOut } from './api.js';
 
 const NS = 'http://www.w3.org/2000/svg';
+const STAGE_LABELS = {
+  stt_ms: 'STT', agent_first_sentence_ms: 'agent 1st', agent_total_ms: 'agent all',
+  tts_first_audio_ms: 'TTS', speech_end_to_first_audio_ms: 'voice-to-voice',
+};
 const $ = (id) => document.getElementById(id);
 
 function svg(tag, attrs = {}, text) {
@@ -79,8 +83,8 @@ async function refresh() {
   const oc = { 'AI resolved': '#2563eb', transferred: '#16a34a', other: '#9ca3af' };
   $('outcomes').replaceChildren(donut([{ label: 'AI resolved', n: ai }, { label: 'transferred', n: tr }, { label: 'other', n: other }], oc), legend(oc));
   const stages = Object.entries(d.latency_ms);
-  $('latency').replaceChildren(stages.length ? barChart(stages.map(([s, v]) => ({ label: s, values: { p50: v.p50 } })), ['p50'], { p50: '#7c3aed' }, { height: 120 }) : el('p', { class: 'muted' }, 'No measured turns yet.'),
-    table(['Stage', 'p50 ms', 'p95 ms', 'turns'], stages.map(([s, v]) => [s, v.p50, v.p95, v.n])));
+  $('latency').replaceChildren(stages.length ? barChart(stages.map(([s, v]) => ({ label: STAGE_LABELS[s] || s.replace(/_ms$/, ''), values: { p50: v.p50 } })), ['p50'], { p50: '#7c3aed' }, { height: 120 }) : el('p', { class: 'muted' }, 'No measured turns yet.'),
+    table(['Stage', 'p50 ms', 'p95 ms', 'turns'], stages.map(([s, v]) => [s.replace(/_ms$/, '').replaceAll('_', ' '), v.p50, v.p95, v.n])));
   const wc = { open: '#0891b2', overdue: '#dc2626' };
   $('workload').replaceChildren(barChart(d.workload.map((w) => ({ label: w.person.split(' ')[0], values: { open: w.open - w.overdue, overdue: w.overdue } })), ['open', 'overdue'], wc, { height: 120 }), legend(wc),
     table(['Person', 'Open', 'Overdue'], d.workload.map((w) => [w.person, w.open, w.overdue])));
