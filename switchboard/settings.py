@@ -402,6 +402,9 @@ class ConsoleSettings(_Section):
     """SIP domain of the agents' URIs; empty means the PBX's address."""
     queues: tuple[str, ...] = ("400", "401", "402")
     """Department queues whose members the console pauses and resumes."""
+    member_interface: str = "PJSIP/{extension}"
+    """An agent's queue member interface; FreePBX names members
+    ``Local/{extension}@from-queue/n``."""
     assistant_exten: str = "7000"
     """Where "back to the assistant" transfers go."""
     tryit_extension: str = "2003"

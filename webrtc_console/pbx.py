@@ -69,11 +69,13 @@ class PbxGateway:
             self._rest = None
 
     async def set_paused(self, extension: str, paused: bool, queues: Iterable[str]) -> None:
-        """Pause (or resume) an agent's PJSIP device in every given queue."""
+        """Pause (or resume) an agent's queue member (``console.member_interface``) in every
+        given queue."""
+        interface = self.settings.console.member_interface.format(extension=extension)
         for queue in queues:
             with contextlib.suppress(AriNotFound):
                 await self.rest.set_global_var(
-                    f"QUEUE_MEMBER({queue},paused,PJSIP/{extension})", "1" if paused else "0"
+                    f"QUEUE_MEMBER({queue},paused,{interface})", "1" if paused else "0"
                 )
 
     async def endpoint_states(self, extensions: Iterable[str]) -> dict[str, dict[str, Any]]:
