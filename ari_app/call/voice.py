@@ -72,7 +72,10 @@ class VoiceCall(BaseCall):
         if conversation.transfer is not None:
             gate = setup.gate
             user = gate.result.user if gate is not None and gate.signed_in else None
-            await self._transfer(conversation.transfer, user.name if user else "")
+            tenant = gate.result.tenant if gate is not None else None
+            await self._transfer(
+                conversation.transfer, user.name if user else "", str(tenant.id) if tenant else ""
+            )
         elif conversation.hangup_requested:
             await self.rest.hangup(self.channel.id)
 
@@ -103,14 +106,14 @@ class VoiceCall(BaseCall):
         )
         self.stats.outcome_detail = outcome
 
-    async def _transfer(self, transfer: TransferRequest, caller_name: str) -> None:
+    async def _transfer(self, transfer: TransferRequest, caller_name: str, tenant: str) -> None:
         """Into the department's queue, with what the human agent needs to know."""
         log.info(
             "call %s: transfer to %s (%s)", self.channel.id, transfer.department, transfer.queue
         )
         turn = len(self.stats.turns)
         self._on_stage(StageEvent(turn, Stage.TRANSFER_START, time.monotonic()))
-        await set_handoff_variables(self.rest, self.channel.id, transfer, caller_name)
+        await set_handoff_variables(self.rest, self.channel.id, transfer, caller_name, tenant)
         await self.leg.close(self.rest)
         self.handed_off = True
         await self.rest.continue_in_dialplan(self.channel.id, "ext-queues", transfer.queue, 1)
@@ -124,15 +127,23 @@ class VoiceCall(BaseCall):
 
 
 async def set_handoff_variables(
-    rest: AriRest, channel_id: str, transfer: TransferRequest, caller_name: str = ""
+    rest: AriRest,
+    channel_id: str,
+    transfer: TransferRequest,
+    caller_name: str = "",
+    tenant: str = "",
 ) -> None:
-    """Channel variables (inherited by the agent's leg) and the screen-pop SIP header."""
+    """Channel variables (inherited by the agent's leg), the caller's name as caller ID name
+    (what the agent's phone shows while it rings) and the screen-pop SIP header."""
     values = {
         "__SWITCHBOARD_CALL_ID": channel_id,
+        "__SWITCHBOARD_TENANT": tenant,
         "__SWITCHBOARD_CALLER_NAME": caller_name,
         "__SWITCHBOARD_DEPARTMENT": transfer.department,
         "__SWITCHBOARD_SUMMARY": transfer.summary[:500],
         f"HASH(__SIPHEADERS,{CALL_ID_HEADER})": channel_id,
     }
+    if caller_name:
+        values["CALLERID(name)"] = caller_name[:60]
     for name, value in values.items():
         await rest.set_channel_var(channel_id, name, value)
