@@ -8,6 +8,8 @@ import signal
 import sys
 from collections.abc import Callable
 
+from aiohttp import web
+
 from ari_app.app import ConfigurationError, SwitchboardApp
 from ari_app.ari.rest import AriAuthError
 from switchboard.settings import Settings, load_settings
@@ -35,6 +37,19 @@ async def supervise_pbx(pbx: object, interval_s: float = 1.0) -> None:
             log.error("dev PBX restart failed: %s", exc)
 
 
+async def start_console(settings: Settings) -> web.AppRunner | None:
+    """Serve the agents' console in this process (``console.port`` 0: not at all)."""
+    if not settings.console.port:
+        return None
+    from webrtc_console.web import console_origin, create_app
+
+    runner = web.AppRunner(create_app(settings, origin=console_origin(settings)), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.console.host, settings.console.port).start()
+    log.info("agents' console at %s", console_origin(settings))
+    return runner
+
+
 async def serve(settings: Settings, *, start_pbx: bool, banner: Callable[[], None] | None) -> int:
     """Start what is needed and serve calls until cancelled; return an exit code."""
     pbx = None
@@ -57,9 +72,14 @@ async def serve(settings: Settings, *, start_pbx: bool, banner: Callable[[], Non
         except BaseException:
             await app.rest.close()
             raise
-        if banner is not None:
-            banner()
-        await app.run()
+        console = await start_console(settings)
+        try:
+            if banner is not None:
+                banner()
+            await app.run()
+        finally:
+            if console is not None:
+                await console.cleanup()
         return EXIT_OK
     except AriAuthError:
         print(

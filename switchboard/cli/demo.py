@@ -34,6 +34,9 @@ def how_to_call(settings: Settings, demo: Mapping[str, Any] | None = None) -> st
             f"sent from {pbx.trunk_address}, e.g.",
             f"      baresip with sip_listen {pbx.trunk_address}:5080, then "
             f"/dial sip:{pbx.demo_did}@{host}",
+            "  * Headless: switchboard call --keys 101# --keys 4821# --say 'What is on my list?'",
+            f"  * Agents' console: {_console_url(settings)} (sign in with a one-time link: "
+            "switchboard console link --tenant demo 101)",
             "  * Asterisk CLI: switchboard pbx cli 'core show channels'",
             "",
             *_sign_in_lines(settings, demo),
@@ -41,6 +44,12 @@ def how_to_call(settings: Settings, demo: Mapping[str, Any] | None = None) -> st
             "",
         ]
     )
+
+
+def _console_url(settings: Settings) -> str:
+    from webrtc_console.web import console_origin
+
+    return console_origin(settings)
 
 
 def _sign_in_lines(settings: Settings, demo: Mapping[str, Any] | None) -> list[str]:

@@ -20,7 +20,7 @@ from ari_app.observe.sentry import SentryObserver, init_sentry
 from switchboard.callers.baresip import BaresipCaller, free_port
 from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.settings import Settings
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.pbx import scripted_call, wait_no_leftovers
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
@@ -115,16 +115,7 @@ async def test_metrics_endpoint_counts_calls_and_stage_latencies(
 ) -> None:
     port = voice_app.settings.observe.metrics_port
     steps: list[Step] = [Pause(4.5), Speak("What's on my list?"), Pause(5.0)]
-    script = render_script(steps, tmp_path / "mic.wav", speak)
-    before = len(voice_app.calls.finished)
-    caller = make_caller(script.wav)
-    caller.start(
-        dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}", seconds=30
-    )
-    await asyncio.to_thread(caller.wait_established)
-    await asyncio.sleep(script.seconds)
-    await asyncio.to_thread(caller.hangup)
-    await voice_app.calls.wait_finished(before + 1, 30)
+    await scripted_call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
     async with aiohttp.ClientSession() as http:
         async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
             text = await resp.text()

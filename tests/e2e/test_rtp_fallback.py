@@ -19,9 +19,9 @@ from switchboard.callers.audio import (
     write_tone_wav,
 )
 from switchboard.callers.baresip import BaresipCaller
-from switchboard.callers.script import Pause, Speak, Step, render_script
+from switchboard.callers.script import Pause, Speak, Step
 from switchboard.settings import Settings
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.pbx import scripted_call, wait_no_leftovers
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
@@ -71,16 +71,7 @@ async def test_voice_turn_over_rtp(
     tmp_path: Path,
 ) -> None:
     steps: list[Step] = [Pause(4.5), Speak("Please add bread to my list."), Pause(6.0)]
-    script = render_script(steps, tmp_path / "mic.wav", speak)
-    before = len(voice_app.calls.finished)
-    caller = make_caller(script.wav)
-    caller.start(
-        dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}", seconds=30
-    )
-    await asyncio.to_thread(caller.wait_established)
-    await asyncio.sleep(script.seconds)
-    await asyncio.to_thread(caller.hangup)
-    stats = (await voice_app.calls.wait_finished(before + 1, 20))[-1]
+    stats, _, _ = await scripted_call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
     answer = stats.turns[1]
     assert "bread" in str(answer["caller_text"]).lower(), stats.turns
     assert "tts_first_audio" in answer["stages"] and "playout_end" in answer["stages"]

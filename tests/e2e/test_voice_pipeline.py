@@ -14,7 +14,6 @@ import pytest
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
-from ari_app.call.base import CallStats
 from ari_app.conversation.standin_agent import LONG_STORY
 from ari_app.media.codec import resample
 from switchboard.callers.analysis import (
@@ -25,34 +24,11 @@ from switchboard.callers.analysis import (
 )
 from switchboard.callers.audio import read_wav
 from switchboard.callers.baresip import BaresipCaller
-from switchboard.callers.script import Noise, Pause, RenderedScript, Speak, Step, render_script
+from switchboard.callers.script import Noise, Pause, Speak, Step
 from switchboard.settings import Settings
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.pbx import scripted_call, wait_no_leftovers
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
-
-
-async def _call(
-    app: SwitchboardApp,
-    settings: Settings,
-    make_caller: Callable[..., BaresipCaller],
-    speak: Callable[[str, int], bytes],
-    tmp_path: Path,
-    steps: list[Step],
-    *,
-    hangup_after_s: float | None = None,
-) -> tuple[CallStats, RenderedScript, BaresipCaller]:
-    script = render_script(steps, tmp_path / "mic.wav", speak)
-    before = len(app.calls.finished)
-    caller = make_caller(script.wav)
-    duration = hangup_after_s if hangup_after_s is not None else script.seconds + 1
-    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=60)
-    await asyncio.to_thread(caller.wait_established)
-    await asyncio.sleep(duration)
-    await asyncio.to_thread(caller.hangup)
-    finished = await app.calls.wait_finished(before + 1, 30)
-    await asyncio.to_thread(caller.stop)
-    return finished[-1], script, caller
 
 
 def _heard_text(whisper_stt, caller: BaresipCaller, start_s: float, end_s: float) -> str:  # type: ignore[no-untyped-def]
@@ -72,7 +48,7 @@ async def test_spoken_request_is_transcribed_and_answered_out_loud(
     tmp_path: Path,
 ) -> None:
     steps: list[Step] = [Pause(4.5), Speak("Please add buy milk to my shopping list."), Pause(6.0)]
-    stats, script, caller = await _call(
+    stats, script, caller = await scripted_call(
         voice_app, ari_settings, make_caller, speak, tmp_path, steps
     )
 
@@ -112,7 +88,7 @@ async def test_barge_in_stops_a_long_answer_and_the_next_answer_follows_the_call
         Speak("Stop please. What time is it?"),
         Pause(6.0),
     ]
-    stats, script, caller = await _call(
+    stats, script, caller = await scripted_call(
         voice_app, ari_settings, make_caller, speak, tmp_path, steps
     )
 
@@ -141,7 +117,7 @@ async def test_silence_and_line_noise_produce_no_turn(
     tmp_path: Path,
 ) -> None:
     steps: list[Step] = [Pause(4.0), Noise(5.0), Pause(2.0)]
-    stats, _, _ = await _call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
+    stats, _, _ = await scripted_call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
     assert [t["turn"] for t in stats.turns] == [0], stats.turns  # only the greeting
     await wait_no_leftovers(ari)
 
@@ -155,7 +131,7 @@ async def test_hanging_up_mid_answer_leaves_nothing_running(
     tmp_path: Path,
 ) -> None:
     steps: list[Step] = [Pause(4.5), Speak("Tell me a long story."), Pause(20.0)]
-    stats, _, _ = await _call(
+    stats, _, _ = await scripted_call(
         voice_app, ari_settings, make_caller, speak, tmp_path, steps, hangup_after_s=9.0
     )
     assert stats.outcome == "completed"
