@@ -111,7 +111,9 @@ def _round(value: float | None) -> float | None:
 def bench_calls(config: CallsBenchConfig, *, start_pbx: bool = True) -> dict[str, Any]:
     """Blocking entry point: bring up the dev PBX if needed, run, stop what was started."""
     with pbx_for_bench(start_pbx) as settings:
-        return asyncio.run(run_calls_bench(settings, config))
+        # The telephony edge alone: greeting + echo, no speech models or agent.
+        call = settings.call.model_copy(update={"mode": "echo"})
+        return asyncio.run(run_calls_bench(settings.model_copy(update={"call": call}), config))
 
 
 def format_calls(result: Mapping[str, Any]) -> str:
