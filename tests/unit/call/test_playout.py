@@ -1,0 +1,103 @@
+"""Playout with a fake media sink and a fake clock: pacing, pause/rewind, flush, heard text."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ari_app.conversation.playout import Playout
+
+RATE = 16000
+
+
+class FakeSink:
+    """Records what was sent; follows the real sink's interface."""
+
+    def __init__(self) -> None:
+        self.xoff = asyncio.Event()
+        self.audio: list[bytes] = []
+        self.commands: list[str] = []
+
+    async def send_audio(self, data: bytes) -> None:
+        self.audio.append(data)
+
+    async def send_command(self, name: str, **params: object) -> None:
+        self.commands.append(name)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _ms(pcm_ms: float) -> bytes:
+    return b"\x01\x00" * int(RATE * pcm_ms / 1000)
+
+
+async def _tick(playout: Playout, clock: Clock, seconds: float, step: float = 0.01) -> None:
+    """Run the sender while the fake clock advances ``seconds``."""
+
+    async def fake_sleep(_: float) -> None:
+        await asyncio.sleep(0)
+
+    playout.sleep = fake_sleep
+    task = asyncio.create_task(playout.run())
+    end = clock.t + seconds
+    while clock.t < end:
+        clock.t += step
+        for _ in range(3):
+            await asyncio.sleep(0)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_reply_is_paced_with_a_bounded_lead_and_heard_by_the_clock() -> None:
+    sink, clock = FakeSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, lead_ms=200, clock=clock)
+    playout.new_reply()
+    playout.play(_ms(1000), "one two three four five")
+    await _tick(playout, clock, 0.5)
+    sent_ms = sum(len(a) for a in sink.audio) / 2 / RATE * 1000
+    assert sent_ms <= 500 + 200 + 60  # real time plus the lead (and a little silence)
+    assert 400 <= playout.reply_played_ms() <= 520
+    assert playout.active
+    assert playout.heard_text().startswith("one two")
+
+
+async def test_pause_flushes_and_rewinds_resume_continues_where_heard() -> None:
+    sink, clock = FakeSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, lead_ms=200, clock=clock)
+    playout.new_reply()
+    playout.play(_ms(2000), "a long sentence with many words in it for the caller")
+    await _tick(playout, clock, 0.6)
+    heard_before = playout.reply_played_ms()
+    await playout.pause()
+    assert "FLUSH_MEDIA" in sink.commands
+    await _tick(playout, clock, 0.5)  # paused: silence only, the reply does not advance
+    assert abs(playout.reply_played_ms() - heard_before) < 25
+    await playout.resume()
+    await _tick(playout, clock, 0.5)
+    assert playout.reply_played_ms() > heard_before + 300
+
+
+async def test_flush_returns_only_what_was_heard_and_ends_the_reply() -> None:
+    sink, clock = FakeSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, lead_ms=200, clock=clock)
+    playout.new_reply()
+    playout.play(_ms(1000), "first sentence here")
+    playout.play(_ms(1000), "second sentence there")
+    await _tick(playout, clock, 0.7)
+    heard = await playout.flush()
+    assert heard.startswith("first sentence") and "second" not in heard
+    assert not playout.active
+
+
+async def test_idle_stream_is_kept_alive_with_silence() -> None:
+    sink, clock = FakeSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, clock=clock)
+    await _tick(playout, clock, 0.4)
+    assert sink.audio and all(set(a) == {0} for a in sink.audio)
+    sent_ms = sum(len(a) for a in sink.audio) / 2 / RATE * 1000
+    assert 380 <= sent_ms <= 480
