@@ -8,11 +8,9 @@ signed in) the session's ``X-CSRF-Token``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,9 +20,9 @@ from aiohttp import web
 
 from mcp_tools.db.session import Database
 from switchboard.settings import Settings
-from webrtc_console.accounts import AccountError, ConsoleAccounts
+from webrtc_console.accounts import ConsoleAccounts
 from webrtc_console.directory import Directory, Person
-from webrtc_console.pbx import STATUSES, AgentStatus, PbxGateway
+from webrtc_console.pbx import AgentStatus, PbxGateway
 from webrtc_console.sessions import (
     COOKIE_NAME,
     CSRF_HEADER,
@@ -256,299 +254,6 @@ def require_supervisor(request: web.Request) -> ConsoleSession:
 
 
 # -- pages ---------------------------------------------------------------------------------
-async def page(request: web.Request) -> web.StreamResponse:
-    """Serve a page; signed-out visitors go to the sign-in page."""
-    path = request.path.rstrip("/") or "/console"
-    session = current_session(request)
-    if path == "/":
-        raise web.HTTPFound("/console" if session else "/login")
-    if path not in SIGNED_OUT_PAGES and session is None:
-        raise web.HTTPFound(f"/login?next={path}")
-    if path in SUPERVISOR_PAGES and session is not None and not session.supervisor:
-        raise web.HTTPFound("/console")
-    return web.FileResponse(STATIC_DIR / PAGES[path])
-
-
-async def login_link(request: web.Request) -> web.StreamResponse:
-    """A one-time sign-in link: valid once, then gone."""
-    app = request.app[APP_KEY]
-    try:
-        tenant_id, user_id = await asyncio.to_thread(
-            app.accounts.consume_link, request.match_info["token"]
-        )
-    except AccountError as exc:
-        raise web.HTTPFound(f"/login?error={_quote(str(exc))}") from exc
-    person = await app.directory.person_by_id(tenant_id, user_id)
-    if person is None or not person.active:
-        raise web.HTTPFound("/login?error=" + _quote("This account is not active."))
-    await app.audit(
-        person.tenant_id,
-        person.user_id,
-        person.role,
-        person.name,
-        "console.sign_in",
-        detail={"method": "link"},
-    )
-    session = await app.start_session(person)
-    response = web.HTTPFound("/console")
-    _set_cookie(app, response, session)
-    raise response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
-
-
-def _set_cookie(app: ConsoleApp, response: web.StreamResponse, session: ConsoleSession) -> None:
-    response.set_cookie(
-        COOKIE_NAME,
-        session.token,
-        max_age=int(app.sessions.ttl_s),
-        httponly=True,
-        secure=app.cookie_secure,
-        samesite="Strict",
-        path="/",
-    )
-
-
-# -- API -----------------------------------------------------------------------------------
-async def api_login(request: web.Request) -> web.StreamResponse:
-    """Password sign-in: tenant slug, user number, password."""
-    app = request.app[APP_KEY]
-    try:
-        body = await request.json()
-        tenant, user, password = str(body["tenant"]), str(body["user"]), str(body["password"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise _json_error(
-            400, "Give your organisation, user number and password.", "input"
-        ) from exc
-    account_key, ip_key = f"{tenant.strip()[:60]}:{user.strip()[:12]}", request.remote or "?"
-    wait_s = max(app.throttle.retry_after(account_key), app.ip_throttle.retry_after(ip_key))
-    if wait_s > 0:
-        raise _json_error(
-            429, f"Too many failed sign-ins. Try again in {int(wait_s) + 1} seconds.", "throttled"
-        )
-    person = await app.directory.person(tenant, user)
-    ok = await asyncio.to_thread(
-        app.accounts.check_password,
-        person.tenant_id if person else None,
-        person.user_id if person else None,
-        password,
-    )
-    if person is None or not ok or not person.active:
-        log.info("console sign-in refused for %s/%s", tenant[:40], user[:12])
-        app.throttle.failed(account_key)
-        app.ip_throttle.failed(ip_key)
-        if person is not None:
-            await app.audit(
-                person.tenant_id,
-                person.user_id,
-                person.role,
-                person.name,
-                "console.sign_in",
-                outcome="refused",
-            )
-        raise _json_error(401, "Wrong organisation, user number or password.", "credentials")
-    app.throttle.succeeded(account_key)
-    app.ip_throttle.succeeded(ip_key)
-    await app.audit(
-        person.tenant_id,
-        person.user_id,
-        person.role,
-        person.name,
-        "console.sign_in",
-        detail={"method": "password"},
-    )
-    session = await app.start_session(person)
-    response = web.json_response({"ok": True, "csrf": session.csrf})
-    _set_cookie(app, response, session)
-    return response
-
-
-async def api_logout(request: web.Request) -> web.StreamResponse:
-    """Sign out (ends the session; the browser should unregister first)."""
-    session = require_session(request, write=True)
-    app = request.app[APP_KEY]
-    if session.extension:
-        await _safe(app.set_status(session, "offline", ""))
-    app.sessions.end(session.token)
-    response = web.json_response({"ok": True})
-    response.del_cookie(COOKIE_NAME, path="/")
-    return response
-
-
-async def api_me(request: web.Request) -> web.StreamResponse:
-    """Who is signed in, their departments and how their browser reaches the PBX."""
-    session = require_session(request)
-    app = request.app[APP_KEY]
-    settings = app.settings
-    departments = await app.directory.agent_departments(
-        session.tenant_id, session.user_id, session.role
-    )
-    sip: dict[str, Any] | None = None
-    if session.extension:
-        sip = {
-            "extension": session.extension,
-            "uri": f"sip:{session.extension}@{settings.console.sip_domain or _pbx_host(settings)}",
-            "password": app.sip_password(session.extension),
-            "ws_url": pbx_wss_url(settings),
-        }
-    return web.json_response(
-        {
-            "name": session.name,
-            "tenant": session.tenant_slug,
-            "user_number": session.user_number,
-            "role": session.role,
-            "supervisor": session.supervisor,
-            "csrf": session.csrf,
-            "sip": sip,
-            "status": asdict(app.status_of(session.tenant_id, session.extension)),
-            "departments": [asdict(d) for d in departments],
-            "assistant": settings.console.assistant_exten,
-            "session_expires_in_s": round(session.expires_at - app.sessions.clock()),
-        }
-    )
-
-
-async def api_call(request: web.Request) -> web.StreamResponse:
-    """The screen-pop for a handed-off call (only the agent's own tenant's calls)."""
-    session = require_session(request)
-    app = request.app[APP_KEY]
-    pop = await app.directory.screen_pop(session.tenant_id, request.match_info["call_id"][:80])
-    if pop is None:
-        raise _json_error(404, "No record of this call.", "not_found")
-    return web.json_response(pop.as_dict())
-
-
-async def api_directory(request: web.Request) -> web.StreamResponse:
-    """Transfer targets: the tenant's agents, its department queues and the assistant."""
-    session = require_session(request)
-    app = request.app[APP_KEY]
-    accounts = app.accounts.by_extension(session.tenant_id)
-    names = await app.directory.names(session.tenant_id, {a.user_id for a in accounts.values()})
-    departments = await app.directory.departments(session.tenant_id)
-    return web.json_response(
-        {
-            "agents": [
-                {"extension": ext, "name": names.get(a.user_id, ext)}
-                for ext, a in sorted(accounts.items())
-                if ext != session.extension
-            ],
-            "queues": [asdict(d) for d in departments],
-            "assistant": app.settings.console.assistant_exten,
-        }
-    )
-
-
-async def api_status(request: web.Request) -> web.StreamResponse:
-    """Set the signed-in agent's status (available / paused with reason / offline)."""
-    session = require_session(request, write=True)
-    app = request.app[APP_KEY]
-    if not session.extension:
-        raise _json_error(400, "You have no extension to take calls on.", "no_extension")
-    try:
-        body = await request.json()
-        status, reason = str(body["status"]), str(body.get("reason", ""))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise _json_error(400, "Give a status.", "input") from exc
-    if status not in STATUSES:
-        raise _json_error(400, f"The status must be one of {', '.join(STATUSES)}.", "input")
-    try:
-        value = await app.set_status(session, status, reason)
-    except Exception as exc:  # the PBX refused or is away: say so, keep the old status
-        log.warning("could not set status of %s: %s", session.extension, exc)
-        raise _json_error(502, "The phone system did not take the status change.", "pbx") from exc
-    return web.json_response(asdict(value))
-
-
-async def api_tryit(request: web.Request) -> web.StreamResponse:
-    """How the try-it page calls the assistant (its own endpoint, plain ws:// locally)."""
-    session = require_session(request)
-    app = request.app[APP_KEY]
-    settings = app.settings
-    ext = settings.console.tryit_extension
-    return web.json_response(
-        {
-            "csrf": session.csrf,
-            "uri": f"sip:{ext}@{settings.console.sip_domain or _pbx_host(settings)}",
-            "password": app.sip_password(ext),
-            "ws_url": pbx_ws_url(settings),
-            "target": settings.console.assistant_exten,
-        }
-    )
-
-
-async def api_agents(request: web.Request) -> web.StreamResponse:
-    """Agents with status, registration and calls (supervisors)."""
-    session = require_supervisor(request)
-    return web.json_response({"agents": await _agents(request.app[APP_KEY], session)})
-
-
-async def _agents(app: ConsoleApp, session: ConsoleSession) -> list[dict[str, Any]]:
-    accounts = app.accounts.by_extension(session.tenant_id)
-    names = await app.directory.names(session.tenant_id, {a.user_id for a in accounts.values()})
-    try:
-        endpoints = await app.pbx.endpoint_states(accounts)
-    except Exception:
-        endpoints = {}
-    rows = []
-    for ext, acct in sorted(accounts.items()):
-        status = app.status_of(session.tenant_id, ext)
-        ep = endpoints.get(ext, {"registered": False, "calls": 0})
-        rows.append(
-            {
-                "extension": ext,
-                "name": names.get(acct.user_id, ext),
-                **asdict(status),
-                "registered": ep["registered"],
-                "on_call": ep["calls"] > 0,
-            }
-        )
-    return rows
-
-
-async def api_dashboard(request: web.Request) -> web.StreamResponse:
-    """Everything the dashboard draws (supervisors)."""
-    session = require_supervisor(request)
-    app = request.app[APP_KEY]
-    stats = await app.directory.dashboard(session.tenant_id)
-    agents = await _agents(app, session)
-    departments = await app.directory.departments(session.tenant_id)
-    try:
-        live = [
-            asdict(c)
-            for c in await app.pbx.live_calls(
-                [a["extension"] for a in agents], [d.queue for d in departments]
-            )
-        ]
-        pbx_ok = True
-    except Exception:
-        live, pbx_ok = [], False
-    return web.json_response(
-        {
-            "pbx_ok": pbx_ok,
-            "live_calls": live,
-            "queue_waits": {
-                d.queue: sum(1 for c in live if c["waiting_in_queue"] == d.queue)
-                for d in departments
-            },
-            "departments": [asdict(d) for d in departments],
-            "agents": agents,
-            **asdict(stats),
-        }
-    )
-
-
-async def _safe(coro: Awaitable[Any]) -> None:
-    try:
-        await coro
-    except Exception as exc:
-        log.warning("console: %s", exc)
-
-
-# -- the app -------------------------------------------------------------------------------
 def create_app(
     settings: Settings,
     *,
@@ -559,6 +264,20 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
     """The console's aiohttp application (sign-in, pages, API, static files)."""
+    from webrtc_console.handlers import (
+        api_agents,
+        api_call,
+        api_dashboard,
+        api_directory,
+        api_login,
+        api_logout,
+        api_me,
+        api_status,
+        api_tryit,
+        login_link,
+        page,
+    )
+
     owns_db = db is None
     console = ConsoleApp(
         settings,
