@@ -12,6 +12,7 @@ import uvicorn
 from mcp_tools.db.session import Database
 from mcp_tools.server import SwitchboardMCP, build_server
 from mcp_tools.services.auth import AuthService
+from mcp_tools.services.callbacks import CallbackRequests
 from mcp_tools.services.calls import CallRecords
 from mcp_tools.services.reminders import ReminderFeed
 from mcp_tools.tokens import TokenService, token_service
@@ -27,6 +28,7 @@ class ToolsApp:
     auth: AuthService
     calls: CallRecords
     reminders: ReminderFeed
+    callbacks: CallbackRequests
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ToolsApp:
@@ -34,7 +36,7 @@ class ToolsApp:
         db = Database.from_settings(settings)
         tokens = token_service(settings)
         auth = AuthService(db, settings.tools, tokens)
-        return cls(db, tokens, auth, CallRecords(db), ReminderFeed(db))
+        return cls(db, tokens, auth, CallRecords(db), ReminderFeed(db), CallbackRequests(db))
 
     def server(
         self, host: str = "127.0.0.1", port: int = 8765, stdio_token: str | None = None

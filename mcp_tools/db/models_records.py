@@ -21,6 +21,8 @@ class Call(TenantOwned, Base):
     """The telephony side's id (the Asterisk channel id)."""
     caller_number: Mapped[str] = mapped_column(String(32), default="")
     did: Mapped[str] = mapped_column(String(32), default="")
+    direction: Mapped[str] = mapped_column(String(8), default="inbound", server_default="inbound")
+    """``inbound`` (a caller rang us) or ``outbound`` (a reminder call-out)."""
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

@@ -23,6 +23,10 @@ class Todo(TenantOwned, Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
     )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True, default=None
+    )
+    """Set on a department's todo (a callback a caller asked for)."""
     title: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -46,6 +50,12 @@ class Reminder(TenantOwned, Base):
     text: Mapped[str] = mapped_column(String(300))
     remind_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")
+    """pending → calling → sent / done (or back to pending: snoozed, retry) / failed;
+    cancelled by the user."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Call-outs placed for this reminder (retries count)."""
+    last_error: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -55,6 +55,7 @@ class CallRecord:
     transferred_to: str | None
     timings: dict[str, Any]
     turns: list[TurnRecord] = field(default_factory=list)
+    direction: str = "inbound"
 
 
 class CallRecords:
@@ -63,14 +64,26 @@ class CallRecords:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def start(self, tenant_id: int, call_id: str, caller_number: str, did: str) -> None:
-        """Record that a call began."""
+    async def start(
+        self,
+        tenant_id: int,
+        call_id: str,
+        caller_number: str,
+        did: str,
+        *,
+        direction: str = "inbound",
+        user_id: int | None = None,
+    ) -> None:
+        """Record that a call began (``outbound``: a call-out, ``caller_number`` is whom we
+        rang and ``did`` the number we rang from)."""
         async with self.db.scoped(tenant_id) as session, session.begin():
             session.add(
                 Call(
                     call_id=call_id,
                     caller_number=normalise_number(caller_number),
                     did=normalise_number(did),
+                    direction=direction,
+                    user_id=user_id,
                 )
             )
 
@@ -148,6 +161,7 @@ class CallRecords:
                 transferred_to=call.transferred_to,
                 timings=dict(call.timings),
                 turns=[TurnRecord(t.seq, t.speaker, t.text, t.at, dict(t.timings)) for t in turns],
+                direction=call.direction,
             )
 
     @staticmethod
