@@ -34,8 +34,10 @@ async def test_callback_for_an_open_department_is_due_now(seeded_db: tuple[Datab
         todo = await s.get(Todo, cb.todo_id)
         dept = await s.get(Department, todo.department_id) if todo else None
         audit = (
-            await s.execute(select(AuditEntry).where(AuditEntry.action == "call.callback"))
-        ).scalars().all()
+            (await s.execute(select(AuditEntry).where(AuditEntry.action == "call.callback")))
+            .scalars()
+            .all()
+        )
     assert todo is not None and dept is not None and dept.queue == "401"
     assert (todo.owner_id, todo.priority, todo.notes) == (alice.id, "high", "printer on fire")
     assert any(a.call_id == "c-9" and a.target_id == str(cb.todo_id) for a in audit)
