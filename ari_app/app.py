@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import aiohttp
 
 from ari_app.ari.connection import AriEventStream
-from ari_app.ari.events import Channel
+from ari_app.ari.events import AriEvent, Channel
 from ari_app.ari.rest import AriAuthError, AriHttpError, AriRest
 from ari_app.call.assistant import Assistant
 from ari_app.call.base import CallEnv
@@ -22,6 +23,7 @@ from ari_app.observe.http import MetricsServer, metrics_app
 from ari_app.observe.metrics import Metrics
 from ari_app.observe.observer import Observers
 from ari_app.observe.sentry import SentryObserver, init_sentry
+from ari_app.reminders.dialer import ReminderDialer
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import Settings
 
@@ -72,6 +74,9 @@ class SwitchboardApp:
         self.speech: SpeechStack | None = None
         self.assistant = Assistant(settings)
         self._tool_server: Any = None
+        self.dialer: ReminderDialer | None = None
+        """Places reminder call-outs while callers sign in (the data side is up)."""
+        self._dialer_task: asyncio.Task[None] | None = None
         self.call_mode = settings.call.mode
         """What new calls do; tests switch it between ``echo`` and ``voice``."""
 
@@ -85,6 +90,21 @@ class SwitchboardApp:
             speech=self.speech,
             assistant=self.assistant,
             texts=ConversationTexts(greeting=self.settings.call.greeting_text),
+        )
+
+    def _new_reminder_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
+        from ari_app.reminders.call import ReminderCall
+
+        if self.dialer is None or self.speech is None:
+            return EchoCall(self.env, channel, args)  # never placed by us: hung up at once
+        tools = self.assistant.tools_app
+        return ReminderCall(
+            self.env,
+            channel,
+            args,
+            speech=self.speech,
+            dialer=self.dialer,
+            records=tools.calls if tools is not None else None,
         )
 
     async def load(self) -> None:
@@ -113,12 +133,41 @@ class SwitchboardApp:
         self._tool_server = server
         await shared_runtime(settings)
         self.assistant = Assistant(settings, tools)
+        if settings.reminders.enabled:
+            self.start_reminders(settings)
         log.info("agent ready (tools at %s)", server.url)
+
+    def start_reminders(self, settings: Settings) -> None:
+        """Place call-outs for due reminders (needs the data side: :meth:`use_assistant`)."""
+        from ari_app.reminders.dialer import CALL_KIND
+
+        tools = self.assistant.tools_app
+        if tools is None:
+            raise ConfigurationError("reminder call-outs need the data side (agent = langgraph)")
+        if self.dialer is not None:
+            return
+        self.dialer = ReminderDialer(
+            self.rest, tools.reminders, settings, connected=self.events.connected
+        )
+        self.calls.add_kind(CALL_KIND, self._new_reminder_call)
+        self._dialer_task = asyncio.create_task(self.dialer.run(), name="reminder-dialer")
+
+    async def stop_reminders(self) -> None:
+        """Stop placing call-outs; call-outs in flight are hung up and retried later."""
+        from ari_app.reminders.dialer import CALL_KIND
+
+        task, self._dialer_task = self._dialer_task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self.calls.remove_kind(CALL_KIND)
+        self.dialer = None
 
     async def use_standin(self) -> None:
         """New calls talk to the scripted stand-in agent (no sign-in); stops the agent side."""
         from agent.runtime import close_shared_runtime
 
+        await self.stop_reminders()
         self.assistant = Assistant(self.settings)
         if self._tool_server is not None:
             await self._tool_server.stop()
@@ -162,6 +211,11 @@ class SwitchboardApp:
             self._metrics_server = MetricsServer(app, observe.metrics_host, observe.metrics_port)
             await self._metrics_server.start()
 
+    async def _on_event(self, event: AriEvent) -> None:
+        if self.dialer is not None:
+            self.dialer.observe(event)
+        await self.calls.handle(event)
+
     async def prepare(self) -> None:
         """Check the ARI credentials, then load what calls share; idempotent."""
         await self._check_credentials()
@@ -173,7 +227,7 @@ class SwitchboardApp:
             await self.prepare()
             await self._start_metrics()
             await self.events.run(
-                self.calls.handle, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
+                self._on_event, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
             )
         finally:
             await self.calls.drop_all()

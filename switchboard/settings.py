@@ -135,6 +135,33 @@ class CallSettings(Section):
     answer_timeout_s: float = 5.0
 
 
+class RemindersSettings(Section):
+    """Reminders that call the user: when the dialer looks, how it rings, how it retries."""
+
+    enabled: bool = True
+    """Place call-outs for due reminders (only when callers sign in: needs the data side)."""
+    poll_s: float = 15.0
+    """How often the dialer looks for due reminders."""
+    trunk: str = "twilio"
+    """The PJSIP endpoint call-outs leave through: ``PJSIP/<number>@<trunk>``."""
+    caller_id: str = ""
+    """The number call-outs come from; empty: the PBX's assistant DID (``pbx.demo_did``)."""
+    ring_timeout_s: int = 30
+    """How long the user's phone rings before the attempt counts as not answered."""
+    max_attempts: int = 3
+    """Call-outs per reminder before it is marked failed."""
+    retry_after_s: float = 300.0
+    """Wait before ringing again after a failed attempt."""
+    snooze_minutes: int = 10
+    """What "snooze" (or key 2) means without a length of time."""
+    max_concurrent: int = 2
+    """Call-outs in progress at once (each holds speech models' CPU)."""
+    silence_s: float = 15.0
+    """Hang up politely after this long without an answer from the user."""
+    stale_after_s: float = 600.0
+    """A reminder stuck in ``calling`` this long (the dialer died) is released for retry."""
+
+
 class ObserveSettings(Section):
     """Sentry and the Prometheus ``/metrics`` endpoint."""
 
@@ -197,6 +224,7 @@ class Settings(BaseSettings):
     media: MediaSettings = MediaSettings()
     call: CallSettings = CallSettings()
     observe: ObserveSettings = ObserveSettings()
+    reminders: RemindersSettings = RemindersSettings()
     freepbx: FreepbxSettings = FreepbxSettings()
     twilio: TwilioSettings = TwilioSettings()
     database: DatabaseSettings = DatabaseSettings()

@@ -8,6 +8,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.mcp_env",
     "tests.fixtures.mcp_db",
     "tests.fixtures.llm",
+    "tests.fixtures.assistant",
     "tests.fixtures.agent_fakes",
     "tests.fixtures.google_env",
     "tests.browser.fixtures",

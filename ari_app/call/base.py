@@ -72,7 +72,10 @@ class CallEnv:
 
 
 class BaseCall:
-    """One inbound call: set-up, event watching and teardown around :meth:`converse`."""
+    """One call: set-up, event watching and teardown around :meth:`converse`."""
+
+    answers = True
+    """Answer the channel first (an inbound call); call-outs arrive already answered."""
 
     def __init__(self, env: CallEnv, channel: Channel, args: tuple[str, ...]) -> None:
         self.env = env
@@ -120,7 +123,8 @@ class BaseCall:
         raise NotImplementedError
 
     async def _serve(self) -> None:
-        await self.rest.answer(self.channel.id)
+        if self.answers:
+            await self.rest.answer(self.channel.id)
         socket = await self.leg.open(
             self.rest,
             self.env.ari_url,

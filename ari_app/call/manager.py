@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from ari_app.ari.events import (
@@ -52,10 +52,20 @@ CallFactory = Callable[[Channel, tuple[str, ...]], ManagedCall]
 
 
 class CallManager:
-    """Creates one call per inbound channel and feeds it its events."""
+    """Creates one call per channel entering the app and feeds it its events.
 
-    def __init__(self, factory: CallFactory, *, keep_finished: int = 200) -> None:
-        self._factory = factory
+    The first Stasis argument says what kind of call it is: ``inbound`` (a caller rang the
+    assistant) goes to ``factory``; other kinds (``reminder`` call-outs) to ``kinds``.
+    """
+
+    def __init__(
+        self,
+        factory: CallFactory,
+        *,
+        kinds: Mapping[str, CallFactory] | None = None,
+        keep_finished: int = 200,
+    ) -> None:
+        self._factories: dict[str, CallFactory] = {"inbound": factory, **(kinds or {})}
         self._calls: dict[str, ManagedCall] = {}
         self._tasks: set[asyncio.Task[CallStats]] = set()
         self.finished: deque[CallStats] = deque(maxlen=keep_finished)
@@ -77,10 +87,11 @@ class CallManager:
             if owner is not None:  # a channel a call created (its media channel) entering
                 owner.events.put_nowait(event)
                 return
-            if not event.args or event.args[0] != "inbound":
+            factory = self._factories.get(event.args[0]) if event.args else None
+            if factory is None:
                 log.info("ignoring channel %s with args %s", event.channel.id, event.args)
                 return
-            self._start(event)
+            self._start(event, factory)
             return
         if isinstance(event, CHANNEL_EVENTS):
             call = self._owner(event.channel.id)
@@ -99,8 +110,17 @@ class CallManager:
             return call
         return next((c for c in self._calls.values() if c.owns(channel_id)), None)
 
-    def _start(self, event: StasisStart) -> None:
-        call = self._factory(event.channel, event.args[1:])
+    def add_kind(self, kind: str, factory: CallFactory) -> None:
+        """Serve channels whose first Stasis argument is ``kind`` with ``factory``."""
+        self._factories[kind] = factory
+
+    def remove_kind(self, kind: str) -> None:
+        """Stop serving ``kind`` (new channels of that kind are ignored)."""
+        if kind != "inbound":
+            self._factories.pop(kind, None)
+
+    def _start(self, event: StasisStart, factory: CallFactory) -> None:
+        call = factory(event.channel, event.args[1:])
         self._calls[event.channel.id] = call
         task = asyncio.create_task(
             self._run(event.channel.id, call), name=f"call-{event.channel.id}"

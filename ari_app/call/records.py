@@ -19,8 +19,17 @@ log = logging.getLogger(__name__)
 class CallRecordStore(Protocol):
     """The narrow data-side interface for call records (``mcp_tools`` CallRecords fits)."""
 
-    async def start(self, tenant_id: int, call_id: str, caller_number: str, did: str) -> None:
-        """A call began."""
+    async def start(
+        self,
+        tenant_id: int,
+        call_id: str,
+        caller_number: str,
+        did: str,
+        *,
+        direction: str = "inbound",
+        user_id: int | None = None,
+    ) -> None:
+        """A call began (``outbound``: a call-out to ``caller_number`` for ``user_id``)."""
         ...
 
     async def identify(self, tenant_id: int, call_id: str, user_id: int) -> None:
@@ -61,10 +70,25 @@ class CallRecorder:
         self._started = False
         self._written_turns = 0
 
-    async def start(self, caller_number: str, did: str) -> None:
+    async def start(
+        self,
+        caller_number: str,
+        did: str,
+        *,
+        direction: str = "inbound",
+        user_id: int | None = None,
+    ) -> None:
         """Record the call's start."""
         self._started = await self._guard(
-            "start", self.store.start(self.tenant_id, self.call_id, caller_number, did)
+            "start",
+            self.store.start(
+                self.tenant_id,
+                self.call_id,
+                caller_number,
+                did,
+                direction=direction,
+                user_id=user_id,
+            ),
         )
 
     async def identify(self, user_id: int) -> None:

@@ -32,11 +32,14 @@ class CallerAccount:
     address: str = "127.0.0.1"
     password: str | None = None
     registrar: str | None = None
+    auto_answer: bool = False
+    """Answer incoming calls at once (a phone the app rings: reminder call-outs)."""
 
     def line(self) -> str:
         """The baresip ``accounts`` line."""
         if self.password is None:
-            return f"<sip:{self.user}@{self.address}>;regint=0"
+            answer = ";answermode=auto" if self.auto_answer else ""
+            return f"<sip:{self.user}@{self.address}>;regint=0{answer}"
         registrar = self.registrar or "127.0.0.1"
         return f"<sip:{self.user}@{registrar}>;auth_pass={self.password};regint=600;answermode=auto"
 
@@ -60,6 +63,7 @@ class BaresipCaller:
         *,
         sample_rate: int = 8000,
         listen_address: str | None = None,
+        sip_port: int | None = None,
         sip_trace: bool = False,
     ) -> None:
         if shutil.which("baresip") is None:
@@ -69,7 +73,7 @@ class BaresipCaller:
         self.microphone = microphone_wav
         self.sample_rate = sample_rate
         self.listen_address = listen_address or account.address
-        self.sip_port = free_port(self.listen_address, socket.SOCK_DGRAM)
+        self.sip_port = sip_port or free_port(self.listen_address, socket.SOCK_DGRAM)
         self.ctrl_port = free_port()
         self.sip_trace = sip_trace
         self.proc: subprocess.Popen[bytes] | None = None

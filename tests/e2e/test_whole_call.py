@@ -4,130 +4,27 @@ then the bundled language model using the real tools; lockout after wrong PINs."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
-from ari_app.call.base import CallStats
 from ari_app.media.codec import resample
 from switchboard.callers.analysis import active_segments
 from switchboard.callers.audio import read_wav
 from switchboard.callers.baresip import BaresipCaller
 from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.settings import Settings
-from tests.fixtures.llm import LocalLlm
+from tests.fixtures.assistant import answered, call_record, place_call, todo_titles
 from tests.fixtures.pbx import wait_no_leftovers
-from tests.fixtures.postgres import free_port
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
 DEMO_USER_NUMBER = "101"
 DEMO_PIN = "4821"
-
-
-@pytest.fixture
-async def assistant_app(
-    voice_app: SwitchboardApp, ari_settings: Settings, local_llm: LocalLlm, tmp_path: Path
-) -> AsyncIterator[tuple[SwitchboardApp, Settings]]:
-    """The app answering with sign-in and the bundled model over a fresh demo database."""
-    from mcp_tools.db import migrate
-    from mcp_tools.db.session import Database
-    from mcp_tools.seed import seed_demo
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    settings = ari_settings.model_copy(
-        update={
-            "database": ari_settings.database.model_copy(update={"url": SecretStr(url)}),
-            "tools": ari_settings.tools.model_copy(
-                update={"port": free_port(), "bcrypt_rounds": 4}
-            ),
-            "agent": ari_settings.agent.model_copy(
-                update={
-                    "provider": "local",
-                    "base_url": local_llm.base_url,
-                    "turn_budget_s": 60.0,
-                    "tool_budget_s": 20.0,
-                    "checkpoint_url": f"sqlite:///{tmp_path / 'agent.db'}",
-                }
-            ),
-        }
-    )
-    db = Database.from_settings(settings)
-    await migrate.upgrade(db)
-    await seed_demo(db, bcrypt_rounds=4)
-    await voice_app.use_assistant(settings)
-    try:
-        yield voice_app, settings
-    finally:
-        await voice_app.use_standin()
-        await db.dispose()
-
-
-async def _call(
-    app: SwitchboardApp,
-    settings: Settings,
-    make_caller: Callable[..., BaresipCaller],
-    speak: Callable[[str, int], bytes],
-    tmp_path: Path,
-    steps: list[Step],
-    keys: list[tuple[float, str]],
-) -> tuple[CallStats, BaresipCaller]:
-    """Place a call: the scripted microphone plus keypad input at given seconds."""
-    script = render_script(steps, tmp_path / "mic.wav", speak)
-    before = len(app.calls.finished)
-    caller = make_caller(script.wav)
-    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=120)
-    await asyncio.to_thread(caller.wait_established)
-    elapsed = 0.0
-    for at, digits in keys:
-        await asyncio.sleep(max(0.0, at - elapsed))
-        await asyncio.to_thread(caller.send_dtmf, digits, 0.15)
-        elapsed = at + 0.15 * len(digits)
-    finished = await app.calls.wait_finished(before + 1, script.seconds + 60)
-    await asyncio.to_thread(caller.stop)
-    return finished[-1], caller
-
-
-def _answered(app: SwitchboardApp, words: str) -> bool:
-    """True once the live call has finished speaking its answer to a request with ``words``."""
-    for call in app.calls.in_progress():
-        conversation = getattr(call, "conversation", None)
-        for turn in getattr(conversation, "timelines", []):
-            if words in turn.caller_text.lower() and any(
-                e.stage == "playout_end" for e in turn.events
-            ):
-                return True
-    return False
-
-
-async def _todos(settings: Settings, text: str) -> list[str]:
-    from mcp_tools.db.models import Todo
-    from mcp_tools.db.session import Database
-
-    db = Database.from_settings(settings)
-    try:
-        async with db.unscoped() as session:
-            rows = await session.execute(select(Todo.title).where(Todo.title.ilike(f"%{text}%")))
-            return [str(r) for r in rows.scalars()]
-    finally:
-        await db.dispose()
-
-
-async def _record(settings: Settings, call_id: str):  # type: ignore[no-untyped-def]
-    from mcp_tools.app import ToolsApp
-
-    tools = ToolsApp.from_settings(settings)
-    try:
-        tenant = await tools.auth.identify_tenant(settings.pbx.demo_did)
-        assert tenant is not None
-        return await tools.calls.get(tenant.id, call_id)
-    finally:
-        await tools.db.dispose()
 
 
 async def test_keyed_sign_in_then_a_todo_by_voice(
@@ -150,7 +47,7 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     await asyncio.sleep(4.0)
     await asyncio.to_thread(caller.send_dtmf, DEMO_PIN + "#", 0.15)
     async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
-        while not await _todos(settings, "milk") or not _answered(app, "milk"):
+        while not await todo_titles(settings, "milk") or not answered(app, "milk"):
             await asyncio.sleep(1.0)
     await asyncio.sleep(1.0)
     await asyncio.to_thread(caller.hangup)
@@ -160,7 +57,7 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     milk_turn = next(t for t in stats.turns if "milk" in str(t["caller_text"]).lower())
     assert "milk" in str(milk_turn["said_text"]).lower(), stats.turns
     assert DEMO_PIN not in str(stats.turns)
-    record = await _record(settings, stats.channel_id)
+    record = await call_record(settings, stats.channel_id)
     assert DEMO_PIN not in str(record)
     assert record.user_id is not None
     # The confirmation reached the caller's ear: transcribe what was heard after the request.
@@ -193,7 +90,7 @@ async def test_spoken_sign_in_works(
         Speak("Goodbye."),
         Pause(8.0),
     ]
-    stats, _ = await _call(app, settings, make_caller, speak, tmp_path, steps, [])
+    stats, _ = await place_call(app, settings, make_caller, speak, tmp_path, steps, [])
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "signed in" in said, stats.turns
     assert stats.outcome_detail == "completed"
@@ -219,7 +116,7 @@ async def test_three_wrong_pins_lock_out_politely_and_are_audited(
         (14.0, "2222#"),
         (18.5, "3333#"),
     ]
-    stats, _ = await _call(app, settings, make_caller, speak, tmp_path, steps, keys)
+    stats, _ = await place_call(app, settings, make_caller, speak, tmp_path, steps, keys)
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "locked" in said and "Goodbye" in said, stats.turns
     assert stats.outcome_detail == "sign-in failed"
@@ -252,6 +149,6 @@ async def test_hanging_up_during_sign_in_leaves_nothing_and_is_recorded(
     await asyncio.to_thread(caller.hangup)
     stats = (await app.calls.wait_finished(before + 1, 20))[-1]
     assert stats.outcome_detail == "abandoned"
-    record = await _record(settings, stats.channel_id)
+    record = await call_record(settings, stats.channel_id)
     assert record.outcome == "abandoned"
     await wait_no_leftovers(ari)

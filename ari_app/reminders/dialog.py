@@ -1,0 +1,137 @@
+"""The spoken side of a reminder call-out (pure: text in, replies out).
+
+The greeting speaks the reminder and the choices. The user answers by voice ("done",
+"snooze for twenty minutes", "say that again") or keypad (1 done, 2 snooze, 3 repeat).
+:class:`ReminderDialog` follows the conversation's agent interface; :attr:`outcome` says what
+the call achieved (``done``, ``snoozed`` with :attr:`snooze_minutes`, or ``sent``: heard,
+nothing chosen).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from ari_app.conversation.agent_port import AgentOutput, Say, TurnEnd
+
+SILENCE_MARK = "T"
+"""What the call feeds the dialog when the user has said nothing for a while."""
+
+_DONE = re.compile(
+    r"\b(done|finished|complete[d]?|did it|got it|mark(ed)? (it )?(as )?done)\b", re.I
+)
+_SNOOZE = re.compile(
+    r"\b(snooze|later|remind me (again|later)|call (me )?(again|back)|not now|in a (bit|while))\b",
+    re.I,
+)
+_REPEAT = re.compile(r"\b(repeat|say (that|it) again|again|what was (it|that)|pardon)\b", re.I)
+_BYE = re.compile(r"\b(good ?bye|bye|hang up|stop)\b", re.I)
+_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "forty-five": 45, "forty five": 45, "sixty": 60,
+    "ninety": 90,
+}  # fmt: skip
+_DURATION = re.compile(
+    r"\b(\d+|"
+    + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
+    + r")\s*(minutes?|mins?|hours?|hrs?)\b",
+    re.I,
+)
+_HALF_HOUR = re.compile(r"\bhalf an? hour\b", re.I)
+MAX_SNOOZE_MINUTES = 24 * 60
+
+
+def snooze_minutes_in(text: str) -> int | None:
+    """Minutes in "for 20 minutes", "ten minutes", "an hour", "half an hour"; else None."""
+    if _HALF_HOUR.search(text):
+        return 30
+    match = _DURATION.search(text)
+    if match is None:
+        return None
+    amount_text, unit = match.group(1).lower(), match.group(2).lower()
+    amount = int(amount_text) if amount_text.isdigit() else _WORDS[amount_text]
+    minutes = amount * 60 if unit.startswith("h") else amount
+    return max(1, min(minutes, MAX_SNOOZE_MINUTES))
+
+
+def first_name(name: str) -> str:
+    """How the call greets the user."""
+    return name.split()[0] if name.strip() else "there"
+
+
+def speak_minutes(minutes: int) -> str:
+    """ "ten minutes", "1 hour", "90 minutes" as a person says it."""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return "an hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"
+
+
+class ReminderDialog:
+    """One reminder call's dialog; :attr:`outcome` is what the user chose."""
+
+    sensitive = False
+
+    def __init__(
+        self, user_name: str, text: str, *, snooze_minutes: int = 10, max_unclear: int = 2
+    ) -> None:
+        self.user_name = user_name
+        self.text = text.strip().rstrip(".")
+        self.default_snooze = snooze_minutes
+        self.max_unclear = max_unclear
+        self.outcome = "sent"
+        self.snooze_minutes = snooze_minutes
+        self.unclear = 0
+        self.heard: list[str] = []
+
+    @property
+    def greeting(self) -> str:
+        """The reminder and the choices."""
+        return (
+            f"Hello {first_name(self.user_name)}, this is Switchboard with your reminder: "
+            f"{self.text}. Say done, or snooze. Or press 1 for done, 2 to snooze."
+        )
+
+    async def turn(self, text: str) -> AsyncIterator[AgentOutput]:
+        """Answer the user's choice."""
+        said = text.strip()
+        if said == SILENCE_MARK:
+            yield Say("I'll leave it there. Goodbye.")
+            yield TurnEnd(hangup=True)
+            return
+        minutes = snooze_minutes_in(said)
+        if said == "2" or _SNOOZE.search(said) or minutes is not None:
+            self.outcome = "snoozed"
+            self.snooze_minutes = minutes or self.default_snooze
+            yield Say(f"Okay, I'll remind you again in {speak_minutes(self.snooze_minutes)}.")
+            yield Say("Goodbye.")
+            yield TurnEnd(hangup=True)
+            return
+        if said == "1" or _DONE.search(said):
+            self.outcome = "done"
+            yield Say("Great, I've marked it done. Goodbye.")
+            yield TurnEnd(hangup=True)
+            return
+        if said == "3" or _REPEAT.search(said):
+            yield Say(f"Your reminder: {self.text}. Say done, or snooze.")
+            yield TurnEnd()
+            return
+        if _BYE.search(said):
+            yield Say("Goodbye.")
+            yield TurnEnd(hangup=True)
+            return
+        self.unclear += 1
+        if self.unclear > self.max_unclear:
+            yield Say("Sorry, I still didn't get that. I'll leave the reminder as it is. Goodbye.")
+            yield TurnEnd(hangup=True)
+            return
+        yield Say("Sorry, I didn't catch that. Say done, or snooze. Or press 1 or 2.")
+        yield TurnEnd()
+
+    def record_heard(self, text: str) -> None:
+        """The user spoke over the reply: keep what they heard."""
+        self.heard.append(text)
+
+    async def close(self) -> None:
+        """Nothing to release."""
