@@ -167,11 +167,19 @@ class SpeechSettings(Section):
     """Start recognising after this much silence, before the utterance is known to end
     (the result is used if it does end there); 0 turns it off."""
     pre_roll_ms: float = 300.0
-    barge_in_min_speech_ms: float = 120.0
-    """Caller speech that pauses the assistant (a suspected interruption)."""
-    barge_in_confirm_ms: float = 600.0
-    """Caller speech that confirms the interruption (shorter "mm-hm"s resume playout)."""
+    barge_in_min_speech_ms: float = 64.0
+    """Clear caller speech (windows at or above ``barge_in_suspect_threshold``) that pauses
+    the assistant: a suspected interruption. Two 32 ms windows: pausing is reversible (the
+    reply resumes where it stopped), so it can be eager; was 120 ms."""
+    barge_in_suspect_threshold: float = 0.7
+    """VAD probability a window needs to count towards ``barge_in_min_speech_ms`` (stricter
+    than ``barge_in_threshold``: line noise scores ≤ 0.03, speech 0.75–1.0)."""
+    barge_in_confirm_ms: float = 800.0
+    """Caller speech that confirms the interruption (shorter "mm-hm"s resume playout). The
+    caller hears the pause at once, so confirming later costs nothing audible; 800 ms (was
+    600) keeps a drawn-out "mm-hm" (Piper's is 700 ms of voice) from cutting the reply."""
     barge_in_threshold: float = 0.6
+    """VAD probability that starts a candidate interruption."""
 
 
 AgentProvider = Literal["local", "openai", "sambanova", "vllm", "ollama"]

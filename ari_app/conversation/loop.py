@@ -48,6 +48,7 @@ from ari_app.speech.ports import (
     Transcript,
 )
 from ari_app.speech.segmenter import SpeechEnded, SpeechPaused, SpeechStarted
+from ari_app.speech.sentences import FIRST_PIECE, SplitterConfig, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Conversation:
         dtmf: asyncio.Queue[str] | None = None,
         dtmf_idle_s: float = 2.5,
         end_after_greeting: bool = False,
+        first_piece: SplitterConfig | None = FIRST_PIECE,
     ) -> None:
         self.socket = socket
         self.listener = listener
@@ -106,6 +108,8 @@ class Conversation:
         self.clock = clock
         self.dtmf_idle_s = dtmf_idle_s
         self.end_after_greeting = end_after_greeting
+        self.first_piece = first_piece
+        """How the reply's first sentence is cut for a quick first audio (None: not cut)."""
         self.playout = Playout(socket, sample_rate=sample_rate, clock=clock)
         self.timelines: list[TurnTimeline] = []
         self.transfer: TransferRequest | None = None
@@ -179,14 +183,18 @@ class Conversation:
             during_reply = self.playout.active
             self._utterances.put_nowait((event, during_reply))
         elif isinstance(event, BargeInSuspected) and self.playout.active:
-            self._stage(turn, Stage.BARGE_IN_SUSPECTED)
+            self._stage(turn, Stage.BARGE_IN_SUSPECTED, reaction_ms=round(event.reaction_ms))
             await self.playout.pause()
         elif isinstance(event, BargeIn) and self._reply is not None and self.playout.active:
             self._stage(turn, Stage.BARGE_IN, reaction_ms=event.reaction_ms, by="speech")
             await self._cancel_reply()
         elif isinstance(event, BargeInCancelled) and self.playout.paused:
-            # Too short to be sure: stay paused until its words say "mm-hm" or not.
-            self._stage(turn, Stage.BARGE_IN_CANCELLED)
+            self._stage(turn, Stage.BARGE_IN_CANCELLED, speech_ms=round(event.speech_ms))
+            if not self.listener.segmenter.in_speech:
+                # Too short even for an utterance (a click, a cough): no words will come.
+                await self.playout.resume()
+                return
+            # An utterance is under way: stay paused until its words say "mm-hm" or not.
             self._verdict_deadline = asyncio.get_running_loop().call_later(
                 VERDICT_TIMEOUT_S, self._resume_soon
             )
@@ -263,7 +271,12 @@ class Conversation:
     # -- turns ---------------------------------------------------------------------------
     async def _handle_utterance(self, utterance: SpeechEnded, during_reply: bool) -> None:
         turn = self._new_turn("")
-        self._stage(turn.turn, Stage.SPEECH_END, speech_ms=round(utterance.speech_ms))
+        self._stage(
+            turn.turn,
+            Stage.SPEECH_END,
+            speech_ms=round(utterance.speech_ms),
+            silence_ms=round(utterance.detected_ms - utterance.end_ms),
+        )
         self._stage(turn.turn, Stage.STT_START)
         try:
             transcript = await self._transcribe(utterance)
@@ -408,14 +421,15 @@ class Conversation:
             while (item := await queue.get()) is not None:
                 said.append(item.text)
                 self._stage(turn.turn, Stage.TTS_START)
-                async for chunk in self.tts.synthesize(item.text, self.rate):
-                    if first_audio:
-                        self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
-                        self.listener.assistant_started()
-                    first_audio = False
-                    self.playout.play(chunk.pcm, chunk.text or item.text)
-                    if self._reply is not None and self._reply.turn == turn.turn:
-                        self._reply.spoke = True
+                for piece in self._pieces(item.text, first=first_audio):
+                    async for chunk in self.tts.synthesize(piece, self.rate):
+                        if first_audio:
+                            self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
+                            self.listener.assistant_started()
+                        first_audio = False
+                        self.playout.play(chunk.pcm, chunk.text or piece)
+                        if self._reply is not None and self._reply.turn == turn.turn:
+                            self._reply.spoke = True
             await self.playout.drain()
             self._stage(turn.turn, Stage.PLAYOUT_END)
             turn.heard_text = " ".join(said)
@@ -426,6 +440,12 @@ class Conversation:
             turn.said_text = " ".join(said)
             with contextlib.suppress(Exception):
                 self.listener.assistant_stopped()
+
+    def _pieces(self, text: str, *, first: bool) -> list[str]:
+        """The reply's first text cut at its first natural pause; later texts whole."""
+        if not first or self.first_piece is None:
+            return [text]
+        return split_sentences(text, self.first_piece) or [text]
 
     # -- stage events --------------------------------------------------------------------
     def _timeline(self, turn: int) -> TurnTimeline | None:

@@ -15,6 +15,11 @@ was sent). Barge-in:
   continues from there (a "mm-hm" costs the caller a short gap, no lost words);
 * :meth:`flush` (confirmed): drops queued audio and the rest of the reply.
 
+Between replies the sender keeps ``filler_lead_ms`` of silence queued so the stream never
+runs dry. When a reply starts (or resumes) that silence would delay its first word, so the
+sender drops it first (``FLUSH_MEDIA``, then the reply audio at once): the keep-alive lead
+costs no latency.
+
 ``MARK_MEDIA`` at each chunk end and Asterisk's ``MEDIA_MARK_PROCESSED`` confirm chunk ends;
 ``MEDIA_XOFF``/``MEDIA_XON`` (the sink's ``xoff`` event) stop and restart sending.
 """
@@ -62,6 +67,7 @@ class Playout:
         self.filler_lead_ms = filler_lead_ms
         self.tick_s = tick_s
         self.frame_bytes = int(sample_rate * 0.02) * 2
+        self.frame_ms = 20.0
         self.clock = clock
         self.sleep = sleep
         self.tracker = HeardTracker()
@@ -185,6 +191,8 @@ class Playout:
         end = min(len(self._reply), self._reply_pos + frames * self.frame_bytes)
         piece = bytes(self._reply[self._reply_pos : end])
         if self._anchor is None:  # the next byte plays at stream position _sent_ms
+            if self._sent_ms - self.played_ms() >= self.frame_ms:
+                await self._drop_queued()  # only silence is queued: play the reply now
             self._anchor = self._sent_ms - self._ms(self._reply_pos)
         await self._send(piece)
         start, self._reply_pos = self._reply_pos, end

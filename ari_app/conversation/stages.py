@@ -38,6 +38,9 @@ class Stage(StrEnum):
     TRANSFER_END = "transfer_end"
     NOT_UNDERSTOOD = "not_understood"
     ERROR = "error"
+    CALL_STATE = "call_state"
+    """The call moved between answering, authenticating, conversing, transferring, ended
+    (detail: from, to, trigger)."""
 
 
 class TurnState(StrEnum):
@@ -93,6 +96,15 @@ class TurnTimeline:
             a, b = self.first(start), self.first(end)
             if a is not None and b is not None and b.t >= a.t:
                 out[name] = round((b.t - a.t) * 1000, 1)
+        ended = self.first(Stage.SPEECH_END)
+        silence = ended.detail.get("silence_ms") if ended is not None else None
+        if isinstance(silence, int | float):
+            out["endpointing_ms"] = float(silence)
+        if "speech_end_to_first_audio_ms" in out and isinstance(silence, int | float):
+            # the VAD's last speech window → first audio: endpointing included
+            out["vad_end_to_first_audio_ms"] = round(
+                out["speech_end_to_first_audio_ms"] + silence, 1
+            )
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -104,4 +116,9 @@ class TurnTimeline:
             "heard_text": self.heard_text,
             "stages": [e.stage.value for e in self.events],
             **self.latencies_ms(),
+            "barge_in_reaction_ms": [
+                e.detail["reaction_ms"]
+                for e in self.events
+                if e.stage is Stage.BARGE_IN_SUSPECTED and "reaction_ms" in e.detail
+            ],
         }

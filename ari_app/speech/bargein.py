@@ -14,6 +14,10 @@ Duration alone cannot tell "stop" from "mm-hm" (both last 300–450 ms), and a f
 With ``confirm_speech_ms <= min_speech_ms`` the detector is single-stage: it emits only
 :class:`BargeIn`, at ``min_speech_ms``. Speech counts windows at or above ``threshold`` to
 start and ``neg_threshold`` to continue; gaps up to ``max_gap_ms`` are tolerated.
+
+Because the first stage is reversible it can be eager: ``min_speech_ms`` counts only *strong*
+windows (at or above ``suspect_threshold``), so two clear 32 ms windows are enough to pause
+while line noise (Silero: ≤ 0.03) and the soft start of a word never are.
 """
 
 from __future__ import annotations
@@ -52,7 +56,10 @@ class BargeInConfig:
     neg_threshold: float = 0.4
     """Within a candidate, windows at or above this still count as speech."""
     min_speech_ms: float = 200.0
-    """Speech that makes an interruption suspected (pause playout)."""
+    """Strong speech (windows at or above ``suspect_threshold``) that makes an interruption
+    suspected (pause playout)."""
+    suspect_threshold: float | None = None
+    """Probability a window needs to count towards ``min_speech_ms``; None: ``threshold``."""
     confirm_speech_ms: float = 600.0
     """Speech that confirms it (flush and cut); ≤ ``min_speech_ms`` means single-stage."""
     max_gap_ms: float = 250.0
@@ -65,6 +72,13 @@ class BargeInConfig:
             raise ValueError("need 0 <= neg_threshold <= threshold <= 1")
         if self.min_speech_ms <= 0:
             raise ValueError("min_speech_ms must be positive")
+        if self.suspect_threshold is not None and not 0.0 <= self.suspect_threshold <= 1.0:
+            raise ValueError("suspect_threshold must be within [0, 1]")
+
+    @property
+    def strong_threshold(self) -> float:
+        """The probability a window needs to count towards a suspected interruption."""
+        return self.threshold if self.suspect_threshold is None else self.suspect_threshold
 
     @property
     def two_stage(self) -> bool:
@@ -120,6 +134,7 @@ class BargeInDetector:
         self._since_ms = 0.0
         self._start_ms: float | None = None
         self._speech_ms = 0.0
+        self._strong_ms = 0.0
         self._gap_ms = 0.0
         self._suspected = False
 
@@ -160,8 +175,11 @@ class BargeInDetector:
                 return None
             self._start_ms = window.start_ms
             self._speech_ms = window.duration_ms
+            self._strong_ms = window.duration_ms if p >= cfg.strong_threshold else 0.0
         elif p >= cfg.neg_threshold:
             self._speech_ms += window.duration_ms
+            if p >= cfg.strong_threshold:
+                self._strong_ms += window.duration_ms
             self._gap_ms = 0.0
         else:
             self._gap_ms += window.duration_ms
@@ -178,12 +196,13 @@ class BargeInDetector:
 
     def _verdict(self, start_ms: float, now_ms: float) -> BargeInEvent | None:
         cfg = self.config
-        confirm_at = cfg.confirm_speech_ms if cfg.two_stage else cfg.min_speech_ms
-        if self._speech_ms >= confirm_at:
+        strong_enough = self._strong_ms >= cfg.min_speech_ms
+        confirmed = not cfg.two_stage or self._speech_ms >= cfg.confirm_speech_ms
+        if confirmed and strong_enough:
             event = BargeIn(start_ms, now_ms, self._speech_ms)
             self.assistant_stopped()
             return event
-        if cfg.two_stage and not self._suspected and self._speech_ms >= cfg.min_speech_ms:
+        if cfg.two_stage and not self._suspected and strong_enough:
             self._suspected = True
             return BargeInSuspected(start_ms, now_ms)
         return None
@@ -191,5 +210,6 @@ class BargeInDetector:
     def _clear(self) -> None:
         self._start_ms = None
         self._speech_ms = 0.0
+        self._strong_ms = 0.0
         self._gap_ms = 0.0
         self._suspected = False

@@ -32,6 +32,7 @@ def bargein_config(settings: SpeechSettings) -> BargeInConfig:
         threshold=settings.barge_in_threshold,
         neg_threshold=min(settings.vad_neg_threshold, settings.barge_in_threshold),
         min_speech_ms=settings.barge_in_min_speech_ms,
+        suspect_threshold=max(settings.barge_in_suspect_threshold, settings.barge_in_threshold),
         confirm_speech_ms=settings.barge_in_confirm_ms,
     )
 

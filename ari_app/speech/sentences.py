@@ -36,6 +36,12 @@ class SplitterConfig:
     """Never cut a first piece shorter than this (no one-word "Sure," chunks)."""
 
 
+FIRST_PIECE = SplitterConfig(first_max_chars=24, first_min_chars=5)
+"""How a reply's very first sentence is cut before synthesis: Piper's time to first audio
+grows with the piece (~75 ms per second of speech), so "You said:" or "Sure," goes first
+(~55 ms) and the rest is synthesised while it plays."""
+
+
 def clean_for_speech(text: str) -> str:
     """Remove markdown and list markers; collapse whitespace."""
     text = _LIST_MARKER_RE.sub("", text)

@@ -7,6 +7,10 @@ pause) and synthesises piece by piece in a worker thread, yielding each as soon 
 ready. Output is float32 at the voice's rate (22 050 Hz), resampled with soxr and converted
 to s16le at the requested rate.
 
+Piper starts every piece with ~60 ms of near-silence; :func:`trim_leading_silence` cuts it to
+``keep_ms`` so the first word reaches the caller that much sooner (the trailing silence stays:
+it is the pause between sentences).
+
 One :class:`PiperTts` (one ONNX session, loaded once) serves every call; calls are serialised
 by a lock because the 2-core budget gains nothing from running two syntheses at once.
 """
@@ -26,6 +30,23 @@ import numpy as np
 from ari_app.media.codec import float32_to_pcm16, resample_float32
 from ari_app.speech.ports import SpeechErrorCode, TtsChunk, TtsError
 from ari_app.speech.sentences import SplitterConfig, split_sentences
+
+
+def trim_leading_silence(
+    audio: np.ndarray, rate: int, *, threshold: float = 0.01, keep_ms: float = 10.0
+) -> np.ndarray:
+    """``audio`` (float) without its quiet start: from ``keep_ms`` before the first 5 ms
+    block whose RMS reaches ``threshold``. All-quiet audio comes back unchanged."""
+    block = max(1, rate // 200)
+    count = len(audio) // block
+    if count == 0:
+        return audio
+    rms = np.sqrt(np.mean(audio[: count * block].reshape(count, block) ** 2, axis=1))
+    loud = np.flatnonzero(rms >= threshold)
+    if loud.size == 0:
+        return audio
+    start = max(0, int(loud[0]) * block - int(rate * keep_ms / 1000))
+    return audio[start:]
 
 
 def joe_voice_paths() -> tuple[Path, Path]:
@@ -108,6 +129,7 @@ class PiperTts:
         except Exception as exc:  # piper/onnxruntime/espeak raise assorted errors
             raise TtsError(SpeechErrorCode.TTS_FAILED, f"{type(exc).__name__}: {exc}") from exc
         audio = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.float32)
+        audio = trim_leading_silence(audio, self.native_rate)
         out = resample_float32(audio, self.native_rate, sample_rate)
         return TtsChunk(float32_to_pcm16(out), sample_rate, text)
 

@@ -24,6 +24,7 @@ from switchboard.callers.analysis import (
     active_segments,
     reply_latencies,
     shifted,
+    speech_within,
     stop_reaction,
 )
 from switchboard.callers.audio import read_wav
@@ -42,11 +43,22 @@ REQUESTS = (
     "Which departments can I reach?",
 )
 STAGES = (
+    "endpointing_ms",
     "stt_ms",
     "agent_first_sentence_ms",
     "tts_first_audio_ms",
     "speech_end_to_first_audio_ms",
+    "vad_end_to_first_audio_ms",
+    "transport_ms",
+    "caller_clip_end_ms",
 )
+"""Per-turn figures summarised. ``endpointing_ms``: VAD's last speech window → end decided;
+``vad_end_to_first_audio_ms``: VAD's last speech window → first reply audio sent (app side);
+``transport_ms``: voice-to-voice at the caller minus that (the caller's speech tail as the VAD
+hears it, the network and Asterisk both ways, the caller's jitter buffer, the reply's leading
+silence); ``caller_clip_end_ms``: latency from the end of the caller's synthesised clip, its
+trailing silence included (the figure this bench printed before it measured from the end of
+speech)."""
 GAP_AFTER_REQUEST_S = 6.0
 GREETING_WAIT_S = 4.5
 
@@ -128,24 +140,47 @@ async def _latency_call(
         steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(gap)]
     keys = signin.keys if signin else ()
     caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth, keys)
-    latencies = reply_latencies([seg for _, seg in utterances], _heard(caller))
+    heard = _heard(caller)
+    said = _spoken(workdir / "mic.wav", [seg for _, seg in utterances])
+    latencies = reply_latencies(said, heard)
+    clip_latencies = reply_latencies([seg for _, seg in utterances], heard)
     answers = [t for t in app_turns if t.get("caller_text") and t["caller_text"] != "[keyed]"]
     rows = []
     for i, latency in enumerate(latencies):
-        stages = answers[i] if i < len(answers) else {}
-        rows.append({"caller_ms": None if latency is None else latency * 1000, **stages})
+        stages = dict(answers[i]) if i < len(answers) else {}
+        caller_ms = None if latency is None else latency * 1000
+        clip = clip_latencies[i]
+        stages["caller_clip_end_ms"] = None if clip is None else clip * 1000
+        vad_end = stages.get("vad_end_to_first_audio_ms")
+        if caller_ms is not None and isinstance(vad_end, int | float):
+            stages["transport_ms"] = round(caller_ms - vad_end, 1)
+        rows.append({"caller_ms": caller_ms, **stages})
     return rows
+
+
+def _spoken(mic_wav: Path, segments: list[Segment]) -> list[Segment]:
+    """The caller's utterances trimmed to where they are audible in the microphone WAV."""
+    samples, rate = read_wav(mic_wav)
+    return [speech_within(samples, rate, seg) for seg in segments]
 
 
 async def _barge_in_call(
     app: SwitchboardApp, settings: Settings, workdir: Path, count: int, synth: Synth
-) -> list[float | None]:
+) -> tuple[list[float | None], list[float]]:
+    """Reactions at the caller (s) and the app's own detection times (ms, speech start →
+    suspected)."""
     steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
     for _ in range(count):
         steps += [Speak("Stop. Tell me a long story again."), Pause(7.0)]
-    caller, utterances, _ = await _one_call(app, settings, workdir, steps, synth)
+    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth)
     heard = _heard(caller)
-    return [stop_reaction(heard, seg.start) for _, seg in utterances[1:]]
+    said = _spoken(workdir / "mic.wav", [seg for _, seg in utterances])
+    detected = []
+    for t in app_turns:
+        values = t.get("barge_in_reaction_ms")
+        if isinstance(values, list):
+            detected += [float(v) for v in values]
+    return [stop_reaction(heard, seg.start) for seg in said[1:]], detected
 
 
 async def run_latency_bench(
@@ -167,14 +202,18 @@ async def run_latency_bench(
                 )
             )
             reactions: list[float | None] = []
+            detected: list[float] = []
             if config.barge_ins and signin is None:
-                reactions = await _barge_in_call(
+                reactions, detected = await _barge_in_call(
                     app, settings, base / "barge", config.barge_ins, synth
                 )
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
-    return summarise([r for rows in turn_rows for r in rows], reactions, config, settings)
+    result = summarise([r for rows in turn_rows for r in rows], reactions, config, settings)
+    result["barge_in_detected_ms_p50"] = _r(percentile(detected, 50))
+    result["barge_in_detected_ms_p95"] = _r(percentile(detected, 95))
+    return result
 
 
 def summarise(
@@ -204,6 +243,10 @@ def summarise(
     result["barge_ins_measured"] = len(measured)
     result["barge_in_reaction_ms_p50"] = _r(percentile(measured, 50))
     result["barge_in_reaction_ms_p95"] = _r(percentile(measured, 95))
+    result["turn_rows"] = [
+        {k: r.get(k) for k in ("caller_text", "caller_ms", *STAGES) if r.get(k) is not None}
+        for r in rows
+    ]
     return result
 
 
@@ -223,7 +266,8 @@ def format_latency(result: Mapping[str, Any]) -> str:
         f"per stage (app side):\n{stages}\n"
         f"barge-in reaction at the caller: p50 {result['barge_in_reaction_ms_p50']} ms, "
         f"p95 {result['barge_in_reaction_ms_p95']} ms "
-        f"({result['barge_ins_measured']}/{result['barge_ins_asked']} measured)"
+        f"({result['barge_ins_measured']}/{result['barge_ins_asked']} measured); "
+        f"detected in the app after p50 {result.get('barge_in_detected_ms_p50')} ms"
     )
 
 

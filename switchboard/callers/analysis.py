@@ -61,6 +61,23 @@ def active_segments(
     return [s for s in merged if s.duration * 1000 >= min_len_ms]
 
 
+def speech_within(
+    samples: Samples, rate: int, segment: Segment, *, threshold: float = 0.01
+) -> Segment:
+    """Where the sound inside ``segment`` of a recording really is (its quiet edges trimmed).
+
+    A synthesised utterance carries 0–60 ms of silence before the first word and 150–300 ms
+    after the last; the caller stopped *speaking* at the trimmed end, which is where
+    voice-to-voice latency starts. The whole ``segment`` comes back when it is all quiet.
+    """
+    first = max(0, int(segment.start * rate))
+    last = min(len(samples), int(segment.end * rate))
+    found = active_segments(samples[first:last], rate, threshold=threshold, min_len_ms=0.0)
+    if not found:
+        return segment
+    return Segment(segment.start + found[0].start, segment.start + found[-1].end)
+
+
 def reply_latencies(caller: list[Segment], heard: list[Segment]) -> list[float | None]:
     """For each caller utterance: seconds from its end to the next heard audio (None: none)."""
     out: list[float | None] = []

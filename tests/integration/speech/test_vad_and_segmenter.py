@@ -174,3 +174,38 @@ def test_listener_with_real_vad_while_the_assistant_speaks(
     ended = events[-1]
     assert isinstance(ended, SpeechEnded)
     assert len(lis.for_stt(ended)) > 2 * len(ended.audio) - 8
+
+
+def _shipped() -> BargeInConfig:
+    from ari_app.speech.factory import bargein_config
+    from switchboard.settings import SpeechSettings
+
+    return bargein_config(SpeechSettings())
+
+
+def test_shipped_eager_barge_in_pauses_fast_and_confirms(
+    speak: Speak, silero_vad_model: Any
+) -> None:
+    lead_ms = 500.0
+    audio = line_noise(0.5, level=150.0) + phone_path(speak("Stop. Tell me a long story again."))
+    events = _barge(audio, silero_vad_model, _shipped())
+    kinds = [type(e) for e in events]
+    assert kinds[0] is BargeInSuspected and BargeIn in kinds, events
+    assert not any(isinstance(e, BargeIn) for e in events[: kinds.index(BargeIn)][1:-1])
+    suspected = events[0]
+    assert isinstance(suspected, BargeInSuspected)
+    assert suspected.detected_ms - lead_ms <= 300, suspected  # "St-" is soft: the VAD waits
+
+
+@pytest.mark.parametrize("word", ["Mm.", "Okay.", "Yeah.", "Uh-huh.", "Right."])
+def test_shipped_eager_barge_in_never_cuts_a_backchannel(
+    word: str, speak: Speak, silero_vad_model: Any
+) -> None:
+    audio = line_noise(0.3, level=150.0) + phone_path(speak(word)) + line_noise(0.5, level=150.0)
+    events = _barge(audio, silero_vad_model, _shipped())
+    assert not any(isinstance(e, BargeIn) for e in events), events
+
+
+@pytest.mark.parametrize("level", [150.0, 2000.0])
+def test_shipped_eager_barge_in_ignores_line_noise(level: float, silero_vad_model: Any) -> None:
+    assert _barge(line_noise(5.0, level=level), silero_vad_model, _shipped()) == []

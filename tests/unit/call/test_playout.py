@@ -101,3 +101,32 @@ async def test_idle_stream_is_kept_alive_with_silence() -> None:
     assert sink.audio and all(set(a) == {0} for a in sink.audio)
     sent_ms = sum(len(a) for a in sink.audio) / 2 / RATE * 1000
     assert 380 <= sent_ms <= 480
+
+
+class OrderedSink(FakeSink):
+    """Also records audio and commands in the order they were sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[str] = []
+
+    async def send_audio(self, data: bytes) -> None:
+        await super().send_audio(data)
+        self.log.append("silence" if set(data) == {0} else "reply")
+
+    async def send_command(self, name: str, **params: object) -> None:
+        await super().send_command(name, **params)
+        self.log.append(name)
+
+
+async def test_queued_keep_alive_silence_is_dropped_before_a_reply_starts() -> None:
+    sink, clock = OrderedSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, filler_lead_ms=60, clock=clock)
+    await _tick(playout, clock, 0.2)  # idle: up to 60 ms of silence queued ahead
+    assert "FLUSH_MEDIA" not in sink.log
+    playout.new_reply()
+    playout.play(_ms(500), "hello there")
+    await _tick(playout, clock, 0.05)
+    first = sink.log.index("reply")
+    assert sink.log[first - 1] == "FLUSH_MEDIA"  # the silence went; the reply plays now
+    assert playout.reply_played_ms() >= 30

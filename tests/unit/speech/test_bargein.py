@@ -154,3 +154,40 @@ def test_two_stage_event_grammar(probs: list[float]) -> None:
     while kinds[i : i + 2] == [BargeInSuspected, BargeInCancelled]:
         i += 2
     assert kinds[i:] in ([], [BargeInSuspected], [BargeInSuspected, BargeIn])
+
+
+EAGER = BargeInConfig(
+    threshold=0.5, min_speech_ms=64, suspect_threshold=0.7, confirm_speech_ms=600, max_gap_ms=250
+)
+
+
+def test_eager_stage_pauses_after_two_strong_windows() -> None:
+    det = armed(EAGER)
+    events = feed(det, [0.05, 0.18, 0.76, 1.0])
+    assert len(events) == 1 and isinstance(events[0], BargeInSuspected)
+    assert events[0].start_ms == 2 * W and events[0].detected_ms == 4 * W
+
+
+def test_weak_windows_do_not_count_towards_the_eager_stage() -> None:
+    det = armed(EAGER)
+    # a candidate (≥ 0.5) that never has two windows ≥ 0.7: no pause, and no cut either
+    assert feed(det, [0.55, 0.6, 0.5, 0.65, 0.55] * 6) == []
+
+
+def test_line_noise_never_suspects_even_when_eager() -> None:
+    det = armed(EAGER)
+    assert feed(det, [0.01, 0.03, 0.02] * 200) == []
+
+
+def test_eager_short_burst_is_cancelled_and_long_speech_confirmed() -> None:
+    det = armed(EAGER)
+    events = feed(det, [0.9, 0.9, 0.9] + [0.1] * 9)
+    assert [type(e) for e in events] == [BargeInSuspected, BargeInCancelled]
+    det = armed(EAGER)
+    events = feed(det, [0.9] * 20)
+    assert [type(e) for e in events] == [BargeInSuspected, BargeIn]
+
+
+def test_suspect_threshold_is_validated() -> None:
+    with pytest.raises(ValueError):
+        BargeInConfig(suspect_threshold=1.5)

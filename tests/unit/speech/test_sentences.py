@@ -98,3 +98,18 @@ def test_chunking_does_not_change_the_words(parts: list[tuple[list[str], str]], 
     streamed, _ = stream(text, step)
     assert " ".join(streamed).split() == text.split()
     assert streamed == split_sentences(text)
+
+
+def test_first_piece_of_a_reply_is_cut_at_its_first_pause() -> None:
+    from ari_app.speech.sentences import FIRST_PIECE
+
+    assert split_sentences("You said: Add buy milk to my to do list.", FIRST_PIECE) == [
+        "You said:",
+        "Add buy milk to my to do list.",
+    ]
+    assert split_sentences("Sure, I added it to your list.", FIRST_PIECE)[0] == "Sure,"
+    # short sentences and sentences without a pause stay whole
+    assert split_sentences("Okay, done.", FIRST_PIECE) == ["Okay, done."]
+    assert split_sentences("Add buy milk to my to do list.", FIRST_PIECE) == [
+        "Add buy milk to my to do list."
+    ]
