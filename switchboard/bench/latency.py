@@ -295,16 +295,24 @@ def bench_latency(
 
 
 def bench_concurrency(
-    max_concurrency: int, turns_each: int, *, agent: str = "standin", limit_ms: float = 2500.0
+    max_concurrency: int,
+    turns_each: int,
+    *,
+    agent: str = "standin",
+    limit_ms: float = 2500.0,
+    keep_going: bool = False,
 ) -> dict[str, Any]:
-    """Raise the number of simultaneous conversations until p95 passes ``limit_ms``."""
+    """Raise the number of simultaneous conversations until p95 passes ``limit_ms``
+    (``keep_going``: measure every level up to ``max_concurrency`` anyway)."""
     levels = []
     held = 0
+    failed = False
     for level in range(1, max_concurrency + 1):
         config = LatencyBenchConfig(turns=turns_each * level, barge_ins=0, concurrency=level)
         result = bench_latency(config, agent=agent)
         p95 = result["voice_to_voice_ms_p95"]
         answered = result["turns_answered"] == result["turns_asked"]
+        p50s, p95s = result["stages_ms_p50"], result["stages_ms_p95"]
         levels.append(
             {
                 "concurrency": level,
@@ -312,9 +320,15 @@ def bench_concurrency(
                 "p95_ms": p95,
                 "answered": result["turns_answered"],
                 "asked": result["turns_asked"],
+                "stt_wait_ms_p50": p50s["stt_ms"],
+                "stt_wait_ms_p95": p95s["stt_ms"],
+                "tts_first_audio_ms_p95": p95s["tts_first_audio_ms"],
+                "vad_end_to_first_audio_ms_p95": p95s["vad_end_to_first_audio_ms"],
             }
         )
-        if p95 is None or p95 > limit_ms or not answered:
+        failed = failed or p95 is None or p95 > limit_ms or not answered
+        if not failed:
+            held = level
+        elif not keep_going:
             break
-        held = level
     return {"agent": agent, "limit_ms": limit_ms, "held": held, "levels": levels}

@@ -42,11 +42,22 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
 @click.option(
     "--sweep",
     default=0,
-    help="Instead: raise concurrency 1..N until p95 passes 2.5 s (turns per caller: 3).",
+    help="Instead: raise concurrency 1..N until p95 passes 2.5 s.",
+)
+@click.option("--sweep-turns", default=3, show_default=True, help="Sweep: turns per caller.")
+@click.option(
+    "--keep-going", is_flag=True, help="Sweep: measure every level up to N, even past 2.5 s."
 )
 @json_option
 def latency(
-    turns: int, barge_ins: int, concurrency: int, agent: str, sweep: int, as_json: bool
+    turns: int,
+    barge_ins: int,
+    concurrency: int,
+    agent: str,
+    sweep: int,
+    sweep_turns: int,
+    keep_going: bool,
+    as_json: bool,
 ) -> None:
     """Voice-to-voice latency and barge-in reaction, measured at real callers' ears."""
     import json as json_lib
@@ -61,7 +72,7 @@ def latency(
 
     logging.getLogger("ari_app").setLevel(logging.WARNING)
     if sweep:
-        result = bench_concurrency(sweep, 3, agent=agent)
+        result = bench_concurrency(sweep, sweep_turns, agent=agent, keep_going=keep_going)
         emit(result, as_json, lambda r: json_lib.dumps(r, indent=2))
         return
     config = LatencyBenchConfig(turns=turns, barge_ins=barge_ins, concurrency=concurrency)
