@@ -71,6 +71,10 @@ class TransferAction:
     context: str = "ext-queues"
     extension: str = ""
     reason: str | None = None
+    open_now: bool = True
+    """False: the department is closed (offer a callback instead of queueing)."""
+    opens: str = ""
+    """When a closed department opens, as spoken ("Monday at 8:00 AM")."""
 
     @classmethod
     def from_data(cls, action: dict[str, Any]) -> TransferAction:
@@ -82,6 +86,8 @@ class TransferAction:
             context=str(action.get("context") or "ext-queues"),
             extension=str(action.get("extension") or queue),
             reason=action.get("reason"),
+            open_now=action.get("open_now", True) is not False,
+            opens=str(action.get("opens") or ""),
         )
 
 

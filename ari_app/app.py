@@ -15,6 +15,8 @@ from ari_app.call.assistant import Assistant
 from ari_app.call.base import CallEnv
 from ari_app.call.echo import EchoCall
 from ari_app.call.manager import CallManager, ManagedCall
+from ari_app.call.queue_failover import CALL_KIND as FAILOVER_KIND
+from ari_app.call.queue_failover import QueueFailoverCall
 from ari_app.call.voice import VoiceCall
 from ari_app.conversation.loop import ConversationTexts
 from ari_app.conversation.speech_stack import SpeechStack
@@ -69,7 +71,7 @@ class SwitchboardApp:
             media=MediaChoice(rtp_bind_address=settings.media.rtp_bind_address),
         )
         self._metrics_server: MetricsServer | None = None
-        self.calls = CallManager(self._new_call)
+        self.calls = CallManager(self._new_call, kinds={FAILOVER_KIND: self._new_failover_call})
         self.asterisk_version = ""
         self.speech: SpeechStack | None = None
         self.assistant = Assistant(settings)
@@ -90,6 +92,13 @@ class SwitchboardApp:
             speech=self.speech,
             assistant=self.assistant,
             texts=ConversationTexts(greeting=self.settings.call.greeting_text),
+        )
+
+    def _new_failover_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
+        if self.speech is None:
+            return EchoCall(self.env, channel, args)
+        return QueueFailoverCall(
+            self.env, channel, args, speech=self.speech, tools_app=self.assistant.tools_app
         )
 
     def _new_reminder_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:

@@ -113,7 +113,7 @@ def queue_dialplan(departments: Mapping[str, str]) -> str:
             f"exten => {number},1,NoOp(Switchboard department queue {name})",
             f" same => n,Set(__SWITCHBOARD_QUEUE={number})",
             f" same => n,Queue({number},tr,,,300)",
-            " same => n,Hangup()",
+            " same => n,Goto(switchboard-queue-failover,s,1)",  # nobody answered: back to us
         ]
     return "\n".join(lines) + "\n"
 

@@ -133,6 +133,9 @@ class CallSettings(Section):
     locked_transfer_queue: str = ""
     """Queue a caller locked out of sign-in is transferred to (e.g. ``400``); empty: goodbye."""
     answer_timeout_s: float = 5.0
+    queue_wait_s: int = 300
+    """How long a transferred caller waits in the dev PBX's queue before coming back to the
+    assistant (told, callback filed); on FreePBX the queue's Max Wait Time decides."""
 
 
 class RemindersSettings(Section):

@@ -63,7 +63,11 @@ class AgentAdapter:
                     self.last_summary = out.summary
                 if out.transfer is not None and out.transfer.queue:
                     transfer = TransferRequest(
-                        out.transfer.department, out.transfer.queue, out.summary or ""
+                        out.transfer.department,
+                        out.transfer.queue,
+                        out.summary or "",
+                        open_now=out.transfer.open_now,
+                        opens=out.transfer.opens,
                     )
         yield TurnEnd(transfer=transfer, hangup=transfer is None and is_goodbye(text), error=error)
 

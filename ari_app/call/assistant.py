@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ari_app.call.agent_adapter import AgentAdapter
+from ari_app.call.handoff import CallbackFiler
 from ari_app.call.records import CallRecorder
 from ari_app.call.signin import SignInGate, Tenant, User
 from ari_app.conversation.agent_port import ConversationAgent, TransferRequest
@@ -30,6 +31,12 @@ class CallSetup:
     end_after_greeting: bool = False
     recorder: CallRecorder | None = None
     gate: SignInGate | None = None
+    file_callback: CallbackFiler | None = None
+    """Files a callback for a department the caller could not reach (signed-in callers)."""
+
+    def signed_in(self) -> bool:
+        """True once the caller has signed in (always, without a sign-in gate)."""
+        return self.gate is None or self.gate.signed_in
 
 
 class Assistant:
@@ -66,7 +73,33 @@ class Assistant:
         if tenant is not None:
             recorder = CallRecorder(self.tools_app.calls, tenant.id, call_id)
             await recorder.start(caller_number, did)
-        return CallSetup(gate, gate.greeting, not known, recorder, gate)
+        filer = self._callback_filer(gate, call_id, caller_number)
+        return CallSetup(gate, gate.greeting, not known, recorder, gate, filer)
+
+    def _callback_filer(self, gate: SignInGate, call_id: str, caller_number: str) -> CallbackFiler:
+        tools = self.tools_app
+        assert tools is not None
+
+        async def file_callback(transfer: TransferRequest) -> str:
+            tenant, user = gate.result.tenant, gate.result.user
+            if tenant is None or user is None:
+                raise RuntimeError("a callback needs a signed-in caller")
+            callback = await tools.callbacks.request(
+                tenant.id,
+                user.id,
+                transfer.queue or transfer.department,
+                caller_number,
+                reason=transfer.summary,
+                call_id=call_id,
+            )
+            when = (
+                f"when they open, {transfer.opens}"
+                if not transfer.open_now and transfer.opens
+                else "as soon as they can"
+            )
+            return f"Done. Someone from {callback.department} will call you back {when}."
+
+        return file_callback
 
     async def _open_agent(
         self, tenant: Tenant, user: User, token: str, call_id: str, caller_number: str

@@ -27,6 +27,8 @@ from ari_app.ari.events import (
 )
 from ari_app.ari.rest import AriHttpError, AriRest, ignore_missing
 from ari_app.call.media_leg import MediaLeg
+from ari_app.call.states import CallStateMachine, CallTrigger
+from ari_app.conversation.stages import StageEvent
 from ari_app.media.session import MediaChoice, MediaSession
 from ari_app.media.websocket import AudioFrame, MediaSessionError
 from ari_app.observe.observer import Observers
@@ -57,6 +59,8 @@ class CallStats:
     turns: list[dict[str, object]] = field(default_factory=list)
     outcome_detail: str = ""
     """The recorded outcome (completed, transferred, sign-in failed, abandoned, error)."""
+    states: list[str] = field(default_factory=list)
+    """The call's path through its states (answering, ..., ended)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,16 @@ class BaseCall:
         """Set when the caller left the app alive (e.g. into a queue): cleanup keeps them."""
         self._frame_s = 0.02
         self._last_frame: float | None = None
+        self.state = CallStateMachine(self.emit_stage, turn=self.current_turn)
+        """answering → authenticating → conversing → transferring → ended."""
+
+    def current_turn(self) -> int:
+        """The conversation's turn number now (stage events carry it)."""
+        return 0
+
+    def emit_stage(self, event: StageEvent) -> None:
+        """Report a stage event of this call to the observers."""
+        self.env.observer.stage(self.channel.id, event)
 
     def owns(self, channel_id: str) -> bool:
         """True for the caller's channel and this call's media channel."""
@@ -113,6 +127,10 @@ class BaseCall:
         finally:
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
+            if not self.state.ended:
+                gone = self.caller_gone.is_set() or self.stats.outcome == "completed"
+                self.state.fire(CallTrigger.HANGUP if gone else CallTrigger.FAILED)
+            self.stats.states = self.state.path()
             await self._cleanup()
             outcome = self.stats.outcome_detail or self.stats.outcome
             self.env.observer.call_ended(self.channel.id, outcome, self.stats.turns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ari_app.call.base import BaseCall
+from ari_app.call.states import CallTrigger
 from ari_app.media.session import MediaSession
 from ari_app.media.websocket import AudioFrame
 
@@ -12,6 +13,7 @@ class EchoCall(BaseCall):
 
     async def converse(self, socket: MediaSession) -> None:
         """Greeting, then echo until the caller hangs up."""
+        self.state.fire(CallTrigger.ANSWERED_OPEN)
         await self.rest.play(f"channels/{self.channel.id}", self.env.greeting)
         async for item in socket.items():
             if isinstance(item, AudioFrame):

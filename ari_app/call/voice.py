@@ -6,15 +6,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Sequence
 
 from ari_app.ari.events import Channel
 from ari_app.ari.rest import AriRest
 from ari_app.call.assistant import Assistant, CallSetup
 from ari_app.call.base import BaseCall, CallEnv
+from ari_app.call.handoff import HandoffGuard, QueueAvailability
+from ari_app.call.states import CallState, CallTrigger
 from ari_app.conversation.agent_port import TransferRequest
 from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
-from ari_app.conversation.stages import Stage, StageEvent
+from ari_app.conversation.stages import Stage, StageEvent, TurnTimeline
 from ari_app.media.session import MediaSession
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ class VoiceCall(BaseCall):
         self.assistant = assistant
         self.texts = texts
         self.conversation: Conversation | None = None
+        self.handoff: HandoffGuard | None = None
+        self.setup: CallSetup | None = None
 
     @property
     def did(self) -> str:
@@ -50,12 +55,21 @@ class VoiceCall(BaseCall):
     async def converse(self, socket: MediaSession) -> None:
         """Sign in and talk; carry out the hang-up or transfer the conversation ends with."""
         setup = await self.assistant.open(self.channel.id, self.did, self.channel.caller.number)
+        self.setup = setup
+        self.state.fire(CallTrigger.ANSWERED if setup.gate else CallTrigger.ANSWERED_OPEN)
+        guard = HandoffGuard(
+            setup.agent,
+            QueueAvailability(self.rest, self.channel.id),
+            setup.file_callback,
+            can_call_back=setup.signed_in,
+        )
+        self.handoff = guard
         conversation = Conversation(
             socket,
             self.speech.listener(),
             self.speech.stt,
             self.speech.tts,
-            setup.agent,
+            guard,
             on_stage=self._on_stage,
             texts=dataclasses.replace(self.texts, greeting=setup.greeting),
             sample_rate=CALL_RATE,
@@ -67,7 +81,8 @@ class VoiceCall(BaseCall):
             await conversation.run()
         finally:
             self.stats.turns = [t.as_dict() for t in conversation.timelines]
-            await setup.agent.close()
+            await guard.close()
+            self._ending(setup, conversation)
             await self._record(setup, conversation)
         if conversation.transfer is not None:
             gate = setup.gate
@@ -78,6 +93,14 @@ class VoiceCall(BaseCall):
             )
         elif conversation.hangup_requested:
             await self.rest.hangup(self.channel.id)
+
+    def _ending(self, setup: CallSetup, conversation: Conversation) -> None:
+        """The state the conversation's end leads to (a transfer is fired when carried out)."""
+        if self.caller_gone.is_set():
+            self.state.fire(CallTrigger.HANGUP)
+        elif conversation.transfer is None and conversation.hangup_requested:
+            locked = setup.gate is not None and setup.gate.result.failed
+            self.state.fire(CallTrigger.LOCKED_OUT if locked else CallTrigger.GOODBYE)
 
     async def _record(self, setup: CallSetup, conversation: Conversation) -> None:
         recorder = setup.recorder
@@ -97,10 +120,18 @@ class VoiceCall(BaseCall):
             outcome = "completed"
         else:
             outcome = "abandoned"
-        timings = {"turns": [t.latencies_ms() for t in conversation.timelines]}
+        timings = {
+            "turns": [t.latencies_ms() for t in conversation.timelines],
+            "tools": tool_calls(conversation.timelines),
+            "states": self.state.path(),
+        }
+        callbacks = self.handoff.callbacks if self.handoff is not None else []
+        summary = transfer.summary if transfer else ""
+        if callbacks:
+            summary = f"Callback requested from {', '.join(callbacks)}. {summary}".strip()
         await recorder.finish(
             outcome,
-            summary=transfer.summary if transfer else "",
+            summary=summary,
             timings=timings,
             transferred_to=transfer.department if transfer else None,
         )
@@ -112,18 +143,46 @@ class VoiceCall(BaseCall):
             "call %s: transfer to %s (%s)", self.channel.id, transfer.department, transfer.queue
         )
         turn = len(self.stats.turns)
+        self.state.fire(CallTrigger.TRANSFER, queue=transfer.queue)
         self._on_stage(StageEvent(turn, Stage.TRANSFER_START, time.monotonic()))
-        await set_handoff_variables(self.rest, self.channel.id, transfer, caller_name, tenant)
+        await set_handoff_variables(
+            self.rest,
+            self.channel.id,
+            transfer,
+            caller_name,
+            tenant,
+            self.assistant.settings.call.queue_wait_s,
+        )
         await self.leg.close(self.rest)
         self.handed_off = True
         await self.rest.continue_in_dialplan(self.channel.id, "ext-queues", transfer.queue, 1)
         self._on_stage(
             StageEvent(turn, Stage.TRANSFER_END, time.monotonic(), {"queue": transfer.queue})
         )
+        self.state.fire(CallTrigger.HANDED_OFF, queue=transfer.queue)
 
     def _on_stage(self, event: StageEvent) -> None:
         log.debug("call %s turn %d %s %s", self.channel.id, event.turn, event.stage, event.detail)
-        self.env.observer.stage(self.channel.id, event)
+        self.emit_stage(event)
+        if event.stage is Stage.AGENT_END and self.state.state is CallState.AUTHENTICATING:
+            gate = self.setup.gate if self.setup is not None else None
+            if gate is not None and gate.signed_in:
+                self.state.fire(CallTrigger.SIGNED_IN)
+
+    def current_turn(self) -> int:
+        """The conversation's latest turn."""
+        conversation = self.conversation
+        return max(0, len(conversation.timelines) - 1) if conversation is not None else 0
+
+
+def tool_calls(timelines: Sequence[TurnTimeline]) -> list[dict[str, object]]:
+    """The call's tool calls for its record: turn, name, ok, time taken, error code."""
+    return [
+        {"turn": t.turn, **{k: e.detail.get(k) for k in ("name", "ok", "elapsed_ms", "code")}}
+        for t in timelines
+        for e in t.events
+        if e.stage is Stage.TOOL
+    ]
 
 
 async def set_handoff_variables(
@@ -132,6 +191,7 @@ async def set_handoff_variables(
     transfer: TransferRequest,
     caller_name: str = "",
     tenant: str = "",
+    queue_wait_s: int = 0,
 ) -> None:
     """Channel variables (inherited by the agent's leg), the caller's name as caller ID name
     (what the agent's phone shows while it rings) and the screen-pop SIP header."""
@@ -140,10 +200,13 @@ async def set_handoff_variables(
         "__SWITCHBOARD_TENANT": tenant,
         "__SWITCHBOARD_CALLER_NAME": caller_name,
         "__SWITCHBOARD_DEPARTMENT": transfer.department,
+        "__SWITCHBOARD_QUEUE": transfer.queue,
         "__SWITCHBOARD_SUMMARY": transfer.summary[:500],
         f"HASH(__SIPHEADERS,{CALL_ID_HEADER})": channel_id,
     }
     if caller_name:
         values["CALLERID(name)"] = caller_name[:60]
+    if queue_wait_s > 0:  # the dev PBX's queues honour it; FreePBX uses its Max Wait Time
+        values["__SWITCHBOARD_QUEUE_WAIT"] = str(queue_wait_s)
     for name, value in values.items():
         await rest.set_channel_var(channel_id, name, value)

@@ -27,6 +27,10 @@ class TransferRequest:
     department: str
     queue: str
     summary: str = ""
+    open_now: bool = True
+    """False when the department is closed (the caller is offered a callback instead)."""
+    opens: str = ""
+    """When a closed department opens, as spoken ("Monday at 8:00 AM")."""
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class StandInAgent:
             name = next((d for d in DEV_QUEUES if d in lowered), "general")
             reply = f"Connecting you to {name}."
             self.history.append((text, reply))
+            yield ToolUsed("transfer_to_department", True, 0.0)  # as the real agent does
             yield Say(reply)
             summary = f"The caller asked for {name}. They said: {text.strip()}"
             yield TurnEnd(transfer=TransferRequest(name, DEV_QUEUES[name], summary))

@@ -1,5 +1,5 @@
 """Prometheus metrics: calls by outcome, calls in progress, per-stage latency histograms,
-barge-ins and errors by code."""
+barge-ins, errors by code, and call state transitions."""
 
 from __future__ import annotations
 
@@ -45,17 +45,26 @@ class Metrics:
             "switchboard_errors", "Stage errors by code", ["code"], registry=self.registry
         )
         self.turns = Counter("switchboard_turns", "Turns answered", registry=self.registry)
+        self.states = Counter(
+            "switchboard_call_states",
+            "Calls entering each state (answering → ... → ended), by the trigger",
+            ["state", "trigger"],
+            registry=self.registry,
+        )
 
     def call_started(self, call_id: str, info: dict[str, str]) -> None:
         """Count the call as active."""
         self.active.inc()
 
     def stage(self, call_id: str, event: StageEvent) -> None:
-        """Count barge-ins and errors as they happen."""
+        """Count barge-ins, errors and state transitions as they happen."""
         if event.stage == Stage.BARGE_IN:
             self.barge_ins.labels(by=str(event.detail.get("by", "speech"))).inc()
         elif event.stage == Stage.ERROR:
             self.errors.labels(code=str(event.detail.get("code", "unknown"))).inc()
+        elif event.stage == Stage.CALL_STATE:
+            state, trigger = event.detail.get("to", "?"), event.detail.get("trigger", "?")
+            self.states.labels(state=str(state), trigger=str(trigger)).inc()
 
     def call_ended(self, call_id: str, outcome: str, turns: list[dict[str, Any]]) -> None:
         """Count the outcome; observe each turn's stage latencies."""

@@ -156,4 +156,16 @@ class SentryObserver:
                 span.set_data("ok", bool(tool.detail.get("ok")))
                 span.set_data("latency_ms", round(elapsed * 1000, 1))
                 span.finish(end_timestamp=_wall(tool.t))
+        _state_spans(tx, trace.started, [e for e in trace.events if e.stage == Stage.CALL_STATE])
         tx.finish(end_timestamp=_wall(time.monotonic()))
+
+
+def _state_spans(tx: Any, started: float, changes: list[StageEvent]) -> None:
+    """One ``call.state`` span per state the call was in (answering, authenticating, ...)."""
+    begin, state = started, "answering"
+    for change in changes:
+        span = tx.start_child(op="call.state", name=state, start_timestamp=_wall(begin))
+        span.set_data("trigger", str(change.detail.get("trigger", "")))
+        span.set_data("latency_ms", round((change.t - begin) * 1000, 1))
+        span.finish(end_timestamp=_wall(change.t))
+        begin, state = change.t, str(change.detail.get("to", ""))

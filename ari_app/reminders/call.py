@@ -11,6 +11,7 @@ import time
 from ari_app.ari.events import Channel
 from ari_app.call.base import BaseCall, CallEnv, CallStats
 from ari_app.call.records import CallRecorder, CallRecordStore
+from ari_app.call.states import CallTrigger
 from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
 from ari_app.conversation.stages import Stage, StageEvent, TurnState
@@ -99,6 +100,7 @@ class ReminderCall(BaseCall):
             dtmf_idle_s=KEY_IDLE_S,
         )
         self.conversation = conversation
+        self.state.fire(CallTrigger.ANSWERED_OPEN, reminder=reminder.reminder_id)
         watchdog = asyncio.create_task(self._watch_silence(conversation, config.silence_s))
         try:
             await conversation.run()
@@ -114,6 +116,7 @@ class ReminderCall(BaseCall):
                     timings={"turns": [t.latencies_ms() for t in conversation.timelines]},
                 )
         if conversation.hangup_requested:
+            self.state.fire(CallTrigger.GOODBYE)
             await self.rest.hangup(self.channel.id)
 
     def _recorder(self, job: CallOut) -> CallRecorder | None:
@@ -135,7 +138,7 @@ class ReminderCall(BaseCall):
         self._last_activity = time.monotonic()
         if event.stage is Stage.PLAYOUT_END or (event.turn > 0 and event.stage in _CALLER_SPOKE):
             self.heard = True
-        self.env.observer.stage(self.channel.id, event)
+        self.emit_stage(event)
 
 
 _CALLER_SPOKE = (Stage.SPEECH_END, Stage.KEYED)

@@ -214,8 +214,11 @@ def _queue_dialplan(departments: tuple[Department, ...]) -> str:
         lines += [
             f"exten => {dep.number},1,NoOp(Queue {dep.name})",
             f" same => n,Set(__SWITCHBOARD_QUEUE={dep.number})",
-            f" same => n,Queue({dep.number},trb(func-apply-sipheaders^s^1),,,300)",
-            " same => n,Hangup()",
+            # Like FreePBX's queue "Max Wait Time", then its Fail Over Destination:
+            # Switchboard's custom destination (the caller is told, a callback is filed).
+            f" same => n,Queue({dep.number},trb(func-apply-sipheaders^s^1),,,"
+            '${IF($["${SWITCHBOARD_QUEUE_WAIT}" = ""]?300:${SWITCHBOARD_QUEUE_WAIT})})',
+            " same => n,Goto(switchboard-queue-failover,s,1)",
         ]
     return "\n".join(lines)
 

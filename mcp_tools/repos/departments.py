@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from mcp_tools import hours
 from mcp_tools.db.models import Department, Tenant
-from mcp_tools.errors import InvalidInput
 from mcp_tools.fuzzy import Named, match_one
 from mcp_tools.repos.common import listing, text_arg
 from mcp_tools.timeparse import speak_time, zone
@@ -50,15 +49,15 @@ async def list_departments(w: Work) -> Reply:
 
 
 async def transfer_to_department(w: Work, department: str, reason: str | None) -> Reply:
-    """Check the department and hand back a transfer action (the caller side performs it)."""
+    """Check the department and hand back a transfer action (the caller side performs it).
+
+    A closed department still gives an action, marked ``open_now: false`` with when it
+    ``opens``: the caller side tells the caller and offers a callback instead of queueing.
+    """
     name = text_arg(department, "department", 80)
     departments, tz = await _all(w)
     dept = match_one(name, [Named(d, d.name, (d.name,)) for d in departments], "department")
     info = department_data(dept, tz, w)
-    if not info["open_now"]:
-        nxt = hours.next_opening(dept.open_hours, w.now.astimezone(zone(tz)))
-        when = f"; it opens {speak_time(nxt, tz, w.now)}" if nxt else ""
-        raise InvalidInput(f"{dept.name} is closed right now{when}.")
     why = text_arg(reason, "reason", 300, required=False)
     action = {
         "type": "transfer",
@@ -69,5 +68,15 @@ async def transfer_to_department(w: Work, department: str, reason: str | None) -
         "priority": 1,
         "reason": why,
     }
+    if not info["open_now"]:
+        nxt = hours.next_opening(dept.open_hours, w.now.astimezone(zone(tz)))
+        opens = speak_time(nxt, tz, w.now) if nxt else ""
+        # The phone side offers a callback instead of queueing the caller.
+        action |= {"open_now": False, "opens": opens}
+        w.audit("call.transfer.closed", "department", dept.id, {"queue": dept.queue})
+        when = f"; it opens {opens}" if opens else ""
+        return Reply(
+            f"{dept.name} is closed right now{when}.", {"action": action, "department": info}
+        )
     w.audit("call.transfer", "department", dept.id, {"queue": dept.queue})
     return Reply(f"Putting you through to {dept.name} now.", {"action": action, "department": info})

@@ -32,16 +32,18 @@ class CallerAccount:
     address: str = "127.0.0.1"
     password: str | None = None
     registrar: str | None = None
-    auto_answer: bool = False
-    """Answer incoming calls at once (a phone the app rings: reminder call-outs)."""
+    auto_answer: bool | None = None
+    """Answer incoming calls at once; by default registered accounts (agents) do, others not."""
 
     def line(self) -> str:
         """The baresip ``accounts`` line."""
-        if self.password is None:
-            answer = ";answermode=auto" if self.auto_answer else ""
+        registered = self.password is not None
+        auto = self.auto_answer if self.auto_answer is not None else registered
+        answer = ";answermode=auto" if auto else ""
+        if not registered:
             return f"<sip:{self.user}@{self.address}>;regint=0{answer}"
         registrar = self.registrar or "127.0.0.1"
-        return f"<sip:{self.user}@{registrar}>;auth_pass={self.password};regint=600;answermode=auto"
+        return f"<sip:{self.user}@{registrar}>;auth_pass={self.password};regint=600{answer}"
 
 
 def free_port(address: str = "127.0.0.1", kind: int = socket.SOCK_STREAM) -> int:

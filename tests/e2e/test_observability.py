@@ -92,7 +92,7 @@ async def test_one_transaction_per_call_with_stage_spans_and_a_scrubbed_timeout_
     mine = [t for t in transactions if t.get("tags", {}).get("call_id") == stats.channel_id]
     assert len(mine) == 1, [t.get("tags") for t in transactions]
     ops = {span["op"] for span in mine[0]["spans"]}
-    assert {"stt", "agent", "tts", "turn", "tool"} <= ops, (
+    assert {"stt", "agent", "tts", "turn", "tool", "call.state"} <= ops, (
         ops,
         [t["caller_text"] for t in stats.turns],
     )
@@ -122,6 +122,7 @@ async def test_metrics_endpoint_counts_calls_and_stage_latencies(
         async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
             assert resp.status == 200
     assert 'switchboard_calls_total{outcome="completed"}' in text
+    assert 'switchboard_call_states_total{state="ended",trigger="hangup"}' in text
     count = next(
         float(line.split()[-1])
         for line in text.splitlines()

@@ -16,15 +16,12 @@ from sqlalchemy import select
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
-from ari_app.media.codec import resample
 from ari_app.reminders.call import ReminderCall
-from switchboard.callers.analysis import active_segments
-from switchboard.callers.audio import read_wav, write_tone_wav
+from switchboard.callers.audio import write_tone_wav
 from switchboard.callers.baresip import BaresipCaller, CallerAccount
 from switchboard.callers.script import Pause, Speak, render_script
 from switchboard.settings import Settings
-from tests.fixtures.assistant import call_record
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.assistant import assert_nothing_left, call_record, heard_after
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
@@ -132,16 +129,6 @@ async def _reminder_call(app: SwitchboardApp) -> ReminderCall:
             await asyncio.sleep(0.2)
 
 
-def _heard(phone: BaresipCaller, stt: Any) -> str:
-    samples, rate = read_wav(phone.recording())
-    texts = []
-    for seg in active_segments(samples, rate):
-        clip = samples[int(seg.start * rate) : int(seg.end * rate)]
-        pcm = (clip * 32767).astype("<i2").tobytes()
-        texts.append(str(stt.transcribe_sync(resample(pcm, rate, 16000)).text))
-    return " ".join(texts).lower()
-
-
 async def test_a_due_reminder_rings_the_user_speaks_it_and_key_1_marks_it_done(
     reminder_app: tuple[SwitchboardApp, Settings],
     ari: AriRest,
@@ -167,14 +154,14 @@ async def test_a_due_reminder_rings_the_user_speaks_it_and_key_1_marks_it_done(
     finally:
         await asyncio.to_thread(phone.stop)
     assert state["attempts"] == 1 and state["audits"] == ["reminder.call.done"]
-    heard = _heard(phone, whisper_stt)
+    heard = heard_after(phone, 0.0, whisper_stt)
     assert "dentist" in heard and "friday" in heard, heard
     assert "marked it done" in heard, heard
     record = await call_record(settings, stats.channel_id)
     assert record.direction == "outbound" and record.outcome == "completed"
     assert record.caller_number == MARIA_PHONE and record.user_id is not None
     assert any("dentist" in t.text.lower() for t in record.turns if t.speaker == "assistant")
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)
 
 
 async def test_snooze_by_voice_rings_again_later(
@@ -206,9 +193,9 @@ async def test_snooze_by_voice_rings_again_later(
     assert state["audits"] == ["reminder.call.snoozed"], state
     remind_at = state["remind_at"]
     assert before + timedelta(minutes=19) < remind_at < before + timedelta(minutes=22), state
-    heard = _heard(phone, whisper_stt)
+    heard = heard_after(phone, 0.0, whisper_stt)
     assert "invoice" in heard and "20 minutes" in heard.replace("twenty", "20"), heard
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)
 
 
 async def test_an_unanswered_reminder_is_retried_then_marked_failed(
@@ -228,4 +215,4 @@ async def test_an_unanswered_reminder_is_retried_then_marked_failed(
     state = await _wait_status(settings, rid, ("failed",), 90)
     assert state["attempts"] == 2 and state["last_error"], state
     assert state["audits"] == ["reminder.call.failed"] * 2
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)

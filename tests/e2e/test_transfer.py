@@ -22,6 +22,31 @@ pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 TONE_HZ = 700.0
 
 
+async def _agent_phone(
+    settings: Settings, tmp_path: Path, endpoint: str, **options: bool
+) -> BaresipCaller:
+    """A SIP agent phone registered as the dev PBX's ``endpoint`` (a queue member)."""
+    from freepbx.devpbx.secrets import read_secrets
+
+    if settings.pbx.mode != "dev":
+        pytest.skip(f"uses the dev PBX's agent endpoint {endpoint}")
+    secrets = read_secrets(settings.devpbx_dir)
+    assert secrets is not None
+    silence = write_tone_wav(tmp_path / "agent-mic.wav", 300.0, 30.0, amplitude=0.0)
+    auto_answer = options.pop("auto_answer", True)
+    account = CallerAccount(
+        endpoint, password=secrets.endpoint_passwords[endpoint], auto_answer=auto_answer
+    )
+    agent = BaresipCaller(tmp_path / "agent", account, silence, **options)
+    agent.start(dial=None, seconds=60)
+    try:
+        await asyncio.to_thread(agent.wait_registered)
+    except Exception:
+        agent.stop()
+        raise
+    return agent
+
+
 async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_caller(
     voice_app: SwitchboardApp,
     ari: AriRest,
@@ -30,22 +55,8 @@ async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_cal
     speak: Callable[[str, int], bytes],
     tmp_path: Path,
 ) -> None:
-    from freepbx.devpbx.secrets import read_secrets
-
-    if ari_settings.pbx.mode != "dev":
-        pytest.skip("uses the dev PBX's agent endpoint 2101")
-    secrets = read_secrets(ari_settings.devpbx_dir)
-    assert secrets is not None
-    silence = write_tone_wav(tmp_path / "agent-mic.wav", 300.0, 30.0, amplitude=0.0)
-    agent = BaresipCaller(
-        tmp_path / "agent",
-        CallerAccount("2101", password=secrets.endpoint_passwords["2101"]),
-        silence,
-        sip_trace=True,
-    )
-    agent.start(dial=None, seconds=60)
+    agent = await _agent_phone(ari_settings, tmp_path, "2101", sip_trace=True)
     try:
-        await asyncio.to_thread(agent.wait_registered)
         tone = write_tone_wav(tmp_path / "tone.wav", TONE_HZ, 8.0)
         steps: list[Step] = [
             Pause(4.5),
@@ -64,6 +75,7 @@ async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_cal
         finished = await voice_app.calls.wait_finished(before + 1, 30)
         stats = finished[-1]
         assert stats.outcome == "transferred", stats.turns
+        assert stats.states == ["answering", "conversing", "transferring", "ended"]
         await asyncio.to_thread(agent.wait_incoming_established, 20)
         # The agent leg carries the hand-off variables and the screen-pop header.
         agent_channel = next(
@@ -93,6 +105,40 @@ async def test_hanging_up_while_waiting_in_the_queue_leaves_nothing(
     speak: Callable[[str, int], bytes],
     tmp_path: Path,
 ) -> None:
+    # registered, so the queue has someone, but never answering
+    agent = await _agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
+    try:
+        steps: list[Step] = [
+            Pause(4.5),
+            Speak("I need to speak to a human in support."),
+            Pause(20.0),
+        ]
+        script = render_script(steps, tmp_path / "mic.wav", speak)
+        before = len(voice_app.calls.finished)
+        caller = make_caller(script.wav)
+        caller.start(
+            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
+            seconds=40,
+        )
+        await asyncio.to_thread(caller.wait_established)
+        stats = (await voice_app.calls.wait_finished(before + 1, 30))[-1]
+        assert stats.outcome == "transferred"
+        await asyncio.sleep(2.0)  # in queue 401, the agent's phone ringing
+        assert any(c.id == stats.channel_id for c in await ari.list_channels())
+        await asyncio.to_thread(caller.hangup)
+        await wait_no_leftovers(ari)
+    finally:
+        await asyncio.to_thread(agent.stop)
+
+
+async def test_nobody_to_answer_is_told_so_and_without_sign_in_the_call_ends(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
     steps: list[Step] = [Pause(4.5), Speak("I need to speak to a human in support."), Pause(20.0)]
     script = render_script(steps, tmp_path / "mic.wav", speak)
     before = len(voice_app.calls.finished)
@@ -102,8 +148,53 @@ async def test_hanging_up_while_waiting_in_the_queue_leaves_nothing(
     )
     await asyncio.to_thread(caller.wait_established)
     stats = (await voice_app.calls.wait_finished(before + 1, 30))[-1]
-    assert stats.outcome == "transferred"
-    await asyncio.sleep(2.0)  # ringing in queue 401: no support agent is registered
-    assert any(c.id == stats.channel_id for c in await ari.list_channels())
-    await asyncio.to_thread(caller.hangup)
+    await asyncio.to_thread(caller.stop)
+    said = " ".join(str(t["said_text"]) for t in stats.turns)
+    assert "nobody in support can take your call" in said, stats.turns
+    assert "Connecting you" not in said
+    assert stats.outcome == "completed"
+    assert stats.states == ["answering", "conversing", "ended"]
+    await wait_no_leftovers(ari)
+
+
+async def test_nobody_answering_in_the_queue_brings_the_caller_back_to_be_told(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    from ari_app.call.assistant import Assistant
+
+    agent = await _agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
+    standin = voice_app.assistant
+    call = ari_settings.call.model_copy(update={"queue_wait_s": 6})
+    voice_app.assistant = Assistant(ari_settings.model_copy(update={"call": call}))
+    try:
+        steps: list[Step] = [
+            Pause(4.5),
+            Speak("I need to speak to a human in support."),
+            Pause(30.0),
+        ]
+        script = render_script(steps, tmp_path / "mic.wav", speak)
+        before = len(voice_app.calls.finished)
+        caller = make_caller(script.wav)
+        caller.start(
+            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
+            seconds=45,
+        )
+        await asyncio.to_thread(caller.wait_established)
+        finished = await voice_app.calls.wait_finished(before + 2, 40)
+        transferred, back = finished[-2], finished[-1]
+        await asyncio.to_thread(caller.stop)
+    finally:
+        voice_app.assistant = standin
+        await asyncio.to_thread(agent.stop)
+    assert transferred.outcome == "transferred"
+    assert back.channel_id == transferred.channel_id and back.args == ("TIMEOUT",)
+    assert back.states == ["answering", "conversing", "ended"]
+    said = " ".join(str(t["said_text"]) for t in back.turns)
+    assert "nobody in support could take your call" in said.lower(), back.turns
+    assert "try again later" in said
     await wait_no_leftovers(ari)

@@ -12,19 +12,22 @@ from sqlalchemy import select
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
-from ari_app.media.codec import resample
-from switchboard.callers.analysis import active_segments
-from switchboard.callers.audio import read_wav
 from switchboard.callers.baresip import BaresipCaller
 from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.settings import Settings
-from tests.fixtures.assistant import answered, call_record, place_call, todo_titles
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.assistant import (
+    DEMO_PIN,
+    DEMO_USER_NUMBER,
+    answered,
+    assert_nothing_left,
+    call_record,
+    heard_after,
+    place_call,
+    signed_in_call,
+    todo_titles,
+)
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
-
-DEMO_USER_NUMBER = "101"
-DEMO_PIN = "4821"
 
 
 async def test_keyed_sign_in_then_a_todo_by_voice(
@@ -36,16 +39,10 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     tmp_path: Path,
 ) -> None:
     app, settings = assistant_app
-    steps: list[Step] = [Pause(16.0), Speak("Add buy milk to my to-do list."), Pause(150.0)]
-    script = render_script(steps, tmp_path / "mic.wav", speak)
     before = len(app.calls.finished)
-    caller = make_caller(script.wav)
-    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=170)
-    await asyncio.to_thread(caller.wait_established)
-    await asyncio.sleep(5.0)
-    await asyncio.to_thread(caller.send_dtmf, DEMO_USER_NUMBER + "#", 0.15)
-    await asyncio.sleep(4.0)
-    await asyncio.to_thread(caller.send_dtmf, DEMO_PIN + "#", 0.15)
+    caller, script = await signed_in_call(
+        app, settings, make_caller, speak, tmp_path, "Add buy milk to my to-do list."
+    )
     async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
         while not await todo_titles(settings, "milk") or not answered(app, "milk"):
             await asyncio.sleep(1.0)
@@ -60,17 +57,13 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     record = await call_record(settings, stats.channel_id)
     assert DEMO_PIN not in str(record)
     assert record.user_id is not None
+    assert [t["name"] for t in record.timings["tools"]] == ["create_todo"], record.timings
+    assert record.timings["states"] == ["answering", "authenticating", "conversing", "ended"]
     # The confirmation reached the caller's ear: transcribe what was heard after the request.
-    samples, rate = read_wav(caller.recording())
-    request_end = script.utterances[0][1].end - caller.recording_offset_s()
-    heard = []
-    for seg in active_segments(samples, rate):
-        if seg.start > request_end:
-            clip = samples[int(seg.start * rate) : int(seg.end * rate)]
-            pcm = (clip * 32767).astype("<i2").tobytes()
-            heard.append(str(whisper_stt.transcribe_sync(resample(pcm, rate, 16000)).text))
-    assert "milk" in " ".join(heard).lower(), heard
-    await wait_no_leftovers(ari)
+    heard = heard_after(caller, script.utterances[0][1].end, whisper_stt)
+    # tiny.en on 8 kHz audio hears the final "milk" as "mill" now and then
+    assert "to do" in heard and ("milk" in heard or "mill" in heard), heard
+    await assert_nothing_left(app, ari)
 
 
 async def test_spoken_sign_in_works(
@@ -94,8 +87,9 @@ async def test_spoken_sign_in_works(
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "signed in" in said, stats.turns
     assert stats.outcome_detail == "completed"
+    assert stats.states == ["answering", "authenticating", "conversing", "ended"]
     assert "four eight" not in str(stats.turns).lower() and "4821" not in str(stats.turns)
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)
 
 
 async def test_three_wrong_pins_lock_out_politely_and_are_audited(
@@ -120,6 +114,7 @@ async def test_three_wrong_pins_lock_out_politely_and_are_audited(
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "locked" in said and "Goodbye" in said, stats.turns
     assert stats.outcome_detail == "sign-in failed"
+    assert stats.states == ["answering", "authenticating", "ended"]
     db = Database.from_settings(settings)
     try:
         async with db.unscoped() as session:
@@ -129,7 +124,7 @@ async def test_three_wrong_pins_lock_out_politely_and_are_audited(
         await db.dispose()
     assert len(entries) >= 3
     assert all("1111" not in str(e.detail) for e in entries)
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)
 
 
 async def test_hanging_up_during_sign_in_leaves_nothing_and_is_recorded(
@@ -149,6 +144,7 @@ async def test_hanging_up_during_sign_in_leaves_nothing_and_is_recorded(
     await asyncio.to_thread(caller.hangup)
     stats = (await app.calls.wait_finished(before + 1, 20))[-1]
     assert stats.outcome_detail == "abandoned"
+    assert stats.states == ["answering", "authenticating", "ended"]
     record = await call_record(settings, stats.channel_id)
     assert record.outcome == "abandoned"
-    await wait_no_leftovers(ari)
+    await assert_nothing_left(app, ari)

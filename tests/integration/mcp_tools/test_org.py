@@ -135,7 +135,7 @@ async def test_closed_department_says_when_it_opens(tool_env: ToolEnv) -> None:
         )
         assert "Night desk (closed now)" in deps.text
         r = await c.call("transfer_to_department", department="night desk")
-        assert not r.ok and r.code == "invalid_input"
-        assert r.text == (
-            f"Night desk is closed right now; it opens {in_three_days.strftime('%A')} at 10:00 AM."
-        )
+        opens = f"{in_three_days.strftime('%A')} at 10:00 AM"
+        assert r.ok and r.text == f"Night desk is closed right now; it opens {opens}."
+        assert r.data["action"]["open_now"] is False and r.data["action"]["opens"] == opens
+        assert r.data["action"]["queue"] == "499"

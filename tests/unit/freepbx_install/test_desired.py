@@ -21,6 +21,7 @@ def test_section_passwords() -> None:
 def test_queue_snippets() -> None:
     plan = queue_dialplan({"support": "401"})
     assert "[ext-queues]" in plan and "Queue(401,tr,,,300)" in plan
+    assert "Goto(switchboard-queue-failover,s,1)" in plan
     assert queue_dialplan({}) == ""
     defs = queue_definitions({"support": "401"}, ("2001",))
     assert defs.startswith("[401]\n") and "member => PJSIP/2001,0,Agent 2001,PJSIP/2001" in defs

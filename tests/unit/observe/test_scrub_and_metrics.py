@@ -30,6 +30,8 @@ def test_metrics_count_outcomes_latencies_barge_ins_and_errors() -> None:
     metrics.call_started("c1", {})
     metrics.stage("c1", StageEvent(1, Stage.BARGE_IN, 0.0, {"by": "speech"}))
     metrics.stage("c1", StageEvent(1, Stage.ERROR, 0.0, {"code": "timeout"}))
+    state = {"from": "answering", "to": "conversing", "trigger": "answered_open"}
+    metrics.stage("c1", StageEvent(0, Stage.CALL_STATE, 0.0, state))
     metrics.call_ended("c1", "completed", [{"caller_text": "hi", "stt_ms": 120.0}])
     text = metrics.exposition().decode()
     assert 'switchboard_calls_total{outcome="completed"} 1.0' in text
@@ -37,3 +39,4 @@ def test_metrics_count_outcomes_latencies_barge_ins_and_errors() -> None:
     assert 'switchboard_stage_latency_seconds_count{stage="stt"} 1.0' in text
     assert 'switchboard_barge_ins_total{by="speech"} 1.0' in text
     assert 'switchboard_errors_total{code="timeout"} 1.0' in text
+    assert 'switchboard_call_states_total{state="conversing",trigger="answered_open"} 1.0' in text
