@@ -108,6 +108,35 @@ async def test_barge_in_stops_a_long_answer_and_the_next_answer_follows_the_call
     await wait_no_leftovers(ari)
 
 
+async def test_a_backchannel_and_line_noise_do_not_cut_the_assistant_off(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    steps: list[Step] = [
+        Pause(4.5),
+        Speak("Tell me a long story."),
+        Pause(4.0),
+        Speak("Okay."),  # while the story plays: may pause it, must not end it
+        Pause(3.0),
+        Noise(3.0),
+        Pause(22.0),  # the story (23 s of speech) finishes before the caller hangs up
+    ]
+    stats, _, _ = await scripted_call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
+
+    story = stats.turns[1]
+    assert "long story" in str(story["caller_text"]).lower()
+    assert "barge_in" not in story["stages"], story["stages"]
+    assert "playout_end" in story["stages"], story["stages"]
+    assert story["heard_text"] == story["said_text"] == LONG_STORY, story["heard_text"]
+    later = stats.turns[2:]
+    assert all("tts_first_audio" not in t["stages"] for t in later), later  # no reply to it
+    await wait_no_leftovers(ari)
+
+
 async def test_silence_and_line_noise_produce_no_turn(
     voice_app: SwitchboardApp,
     ari: AriRest,
