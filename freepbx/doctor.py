@@ -78,6 +78,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     found.append(checks.check_wss_transport(etc))
     found.append(checks.check_rtp_range(etc))
     found += checks.check_queues(etc, s.freepbx.departments)
+    found += checks.check_queue_failover(etc, s.freepbx.departments)
     found.append(checks.check_loaded(pbx.cmds, s.ari.app))
     found.append(checks.check_ari(pbx.probe))
     if found[-1].status == "ok":

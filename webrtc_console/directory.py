@@ -84,6 +84,8 @@ class DashboardStats:
     outcomes: dict[str, int] = field(default_factory=dict)
     latency_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     workload: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    """Open callback todos of the departments, oldest due first."""
 
 
 class Directory:
@@ -241,7 +243,33 @@ class Directory:
         stats.outcomes = dict(Counter(c.outcome for c in calls))
         stats.latency_ms = _latencies(turn_timings)
         stats.workload = await self._workload(tenant_id, todos, now)
+        stats.callbacks = await self._callbacks(tenant_id, todos, now)
         return stats
+
+    async def _callbacks(
+        self, tenant_id: int, todos: list[Todo], now: datetime
+    ) -> list[dict[str, Any]]:
+        waiting = sorted(
+            (t for t in todos if t.department_id is not None),
+            key=lambda t: t.due_at or t.created_at,
+        )
+        if not waiting:
+            return []
+        async with self.db.scoped(tenant_id) as session:
+            names = dict(
+                (await session.execute(select(Department.id, Department.name))).tuples().all()
+            )
+        return [
+            {
+                "id": t.id,
+                "department": names.get(t.department_id or 0, ""),
+                "title": t.title,
+                "notes": t.notes,
+                "due_at": t.due_at.isoformat() if t.due_at else None,
+                "overdue": t.due_at is not None and t.due_at < now,
+            }
+            for t in waiting[:50]
+        ]
 
     async def _workload(
         self, tenant_id: int, todos: list[Todo], now: datetime

@@ -162,6 +162,9 @@ async def test_paused_agent_is_skipped_by_the_queue_and_supervisor_sees_it(
         assert await boss.locator("#queue-waits svg rect").count() == 1  # the caller waits
         assert await boss.locator("#calls-per-hour svg rect").count() > 0
         assert await boss.locator("#workload svg rect").count() > 0
+        callbacks = await boss.locator("#callbacks").inner_text()
+        assert "Support" in callbacks and "Call back Alice Smith on +15550111" in callbacks
+        assert "printer on fire" in callbacks
         assert "stt" in (await boss.locator("#latency").inner_text()).lower()
         await boss.screenshot(path=str(images_dir / "dashboard.png"), full_page=True)
     finally:
@@ -235,6 +238,13 @@ async def _dashboard_history(server: ConsoleServer) -> None:
                         due_at=now + timedelta(days=-1 if j % 2 else 2),
                     )
                 )
+    from mcp_tools.services.callbacks import CallbackRequests
+
+    alice = people[0]
+    assert alice is not None
+    await CallbackRequests(server.db).request(
+        server.tenant_id, alice.user_id, "support", "+15550111", reason="printer on fire"
+    )
 
 
 async def test_another_tenants_admin_sees_none_of_this_tenant(
@@ -261,6 +271,7 @@ async def test_another_tenants_admin_sees_none_of_this_tenant(
     assert status == 404  # the demo tenant's call does not exist for this tenant
     dashboard = await page.evaluate("() => fetch('/api/dashboard').then(r => r.json())")
     assert dashboard["agents"] == [] and dashboard["workload"] == []
+    assert dashboard["callbacks"] == []  # the demo tenant's callbacks stay there
     assert sum(dashboard["outcomes"].values()) == 0
     directory = await page.evaluate("() => fetch('/api/directory').then(r => r.json())")
     assert directory["agents"] == [] and directory["queues"] == []

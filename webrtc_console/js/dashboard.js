@@ -88,6 +88,9 @@ async function refresh() {
   const wc = { open: '#0891b2', overdue: '#dc2626' };
   $('workload').replaceChildren(barChart(d.workload.map((w) => ({ label: w.person.split(' ')[0], values: { open: w.open - w.overdue, overdue: w.overdue } })), ['open', 'overdue'], wc, { height: 120 }), legend(wc),
     table(['Person', 'Open', 'Overdue'], d.workload.map((w) => [w.person, w.open, w.overdue])));
+  $('callbacks').replaceChildren(table(['Department', 'Callback', 'Due', 'What they wanted'],
+    d.callbacks.map((c) => [c.department, c.title, (c.overdue ? 'overdue · ' : '') + (c.due_at ? new Date(c.due_at).toLocaleString() : 'now'), c.notes || ''])));
+  $('callbacks').dataset.count = String(d.callbacks.length);
   document.body.dataset.loaded = 'yes';
 }
 

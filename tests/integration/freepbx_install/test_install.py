@@ -201,7 +201,16 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
     assert doc.exit_code == 0, doc.output
     after = json.loads(doc.output)
     assert after["status"] == "warn"
-    assert [c["name"] for c in after["checks"] if c["status"] != "ok"] == ["ari.app"]
+    # FreePBX's own queue 400 still hangs up when nobody answers: a warning with the fix.
+    warned = [c for c in after["checks"] if c["status"] != "ok"]
+    assert [c["name"] for c in warned] == ["queue.general.failover", "ari.app"]
+    assert "switchboard-queue-failover,s,1" in warned[0]["fix"]
+    generated = fake_pbx.etc / "extensions_additional.conf"
+    generated.write_text(
+        generated.read_text() + " same => n,Goto(switchboard-queue-failover,s,1)\n"
+    )
+    again = json.loads(runner.invoke(main, ["doctor", "--json"], env=env).output)
+    assert [c["name"] for c in again["checks"] if c["status"] != "ok"] == ["ari.app"]
 
 
 def test_doctor_warns_about_nat_and_missing_wss_transport(fake_pbx: FakePbx) -> None:
