@@ -164,20 +164,36 @@ def parse_time(
     return ParsedTime(at=local.astimezone(UTC), has_time=has_time)
 
 
+_DURATION_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "twenty five": 25, "thirty": 30, "forty": 40, "forty five": 45, "fifty": 50,
+    "sixty": 60, "ninety": 90,
+}  # fmt: skip
+
+
 def parse_duration_minutes(phrase: str) -> int:
-    """Minutes in "15 minutes", "an hour", "2 hours", or a bare number of minutes."""
-    text = phrase.strip().lower()
+    """Minutes in "15 minutes", "ten minutes", "an hour", "2 hours", "half an hour", or a
+    bare number of minutes ("for" and "in" in front are fine)."""
+    text = re.sub(r"^(for|in)\s+", "", phrase.strip().lower().replace("-", " "))
+    text = re.sub(r"\s+", " ", text)
     if text.isdigit():
         minutes = int(text)
     else:
+        words = "|".join(sorted(map(re.escape, _DURATION_WORDS), key=len, reverse=True))
         match = re.fullmatch(
-            r"(an?|\d+(?:\.\d+)?|half an?)\s*(minutes?|mins?|hours?|hrs?|h|m)", text
+            rf"(an?|\d+(?:\.\d+)?|half an?|{words})\s*(minutes?|mins?|hours?|hrs?|h|m)", text
         )
         if not match:
             raise InvalidInput(f"I couldn't understand '{said(phrase, 30)}' as a length of time.")
         amount_text, unit = match.groups()
-        amount = 1.0 if amount_text in ("a", "an") else 0.5 if "half" in amount_text else 0.0
-        if amount == 0.0:
+        if amount_text in ("a", "an"):
+            amount = 1.0
+        elif "half" in amount_text:
+            amount = 0.5
+        elif amount_text in _DURATION_WORDS:
+            amount = float(_DURATION_WORDS[amount_text])
+        else:
             amount = float(amount_text)
         minutes = int(amount * (60 if unit.startswith("h") else 1))
     if not 1 <= minutes <= 7 * 24 * 60:

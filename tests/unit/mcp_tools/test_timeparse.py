@@ -89,13 +89,23 @@ def test_unknown_timezone() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("15 minutes", 15), ("an hour", 60), ("2 hours", 120), ("half an hour", 30), ("45", 45)],
+    [
+        ("15 minutes", 15),
+        ("an hour", 60),
+        ("2 hours", 120),
+        ("half an hour", 30),
+        ("45", 45),
+        ("ten minutes", 10),
+        ("Twenty-five minutes", 25),
+        ("for two hours", 120),
+        ("in forty five minutes", 45),
+    ],
 )
 def test_durations(text: str, minutes: int) -> None:
     assert parse_duration_minutes(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["forever", "0", "99999", "-5 minutes"])
+@pytest.mark.parametrize("text", ["forever", "0", "99999", "-5 minutes", "zillion minutes"])
 def test_bad_durations(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_duration_minutes(text)
