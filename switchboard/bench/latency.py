@@ -80,6 +80,9 @@ class LatencyBenchConfig:
     turns: int = 20
     barge_ins: int = 6
     concurrency: int = 1
+    stagger: bool = False
+    """Spread the callers' requests evenly over one request period instead of having every
+    caller speak at the same moment (the worst case for the shared recogniser)."""
 
 
 Synth = Callable[[str, int], bytes]
@@ -132,10 +135,11 @@ async def _latency_call(
     turns: int,
     synth: Synth,
     signin: SignIn | None = None,
+    delay_s: float = 0.0,
 ) -> list[dict[str, Any]]:
     first_wait = signin.ready_after_s if signin else GREETING_WAIT_S
     gap = signin.gap_s if signin else GAP_AFTER_REQUEST_S
-    steps: list[Step] = [Pause(first_wait)]
+    steps: list[Step] = [Pause(first_wait + delay_s)]
     for i in range(turns):
         steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(gap)]
     keys = signin.keys if signin else ()
@@ -195,9 +199,13 @@ async def run_latency_bench(
         with tempfile.TemporaryDirectory(prefix="sb-latency-") as tmp:
             base = Path(tmp)
             per_call = max(1, -(-config.turns // config.concurrency))
+            period = (signin.gap_s if signin else GAP_AFTER_REQUEST_S) + 2.5  # + a request
+            step = period / config.concurrency if config.stagger else 0.0
             turn_rows = await asyncio.gather(
                 *(
-                    _latency_call(app, settings, base / f"lat{i}", per_call, synth, signin)
+                    _latency_call(
+                        app, settings, base / f"lat{i}", per_call, synth, signin, i * step
+                    )
                     for i in range(config.concurrency)
                 )
             )
@@ -301,6 +309,7 @@ def bench_concurrency(
     agent: str = "standin",
     limit_ms: float = 2500.0,
     keep_going: bool = False,
+    stagger: bool = False,
 ) -> dict[str, Any]:
     """Raise the number of simultaneous conversations until p95 passes ``limit_ms``
     (``keep_going``: measure every level up to ``max_concurrency`` anyway)."""
@@ -308,7 +317,9 @@ def bench_concurrency(
     held = 0
     failed = False
     for level in range(1, max_concurrency + 1):
-        config = LatencyBenchConfig(turns=turns_each * level, barge_ins=0, concurrency=level)
+        config = LatencyBenchConfig(
+            turns=turns_each * level, barge_ins=0, concurrency=level, stagger=stagger
+        )
         result = bench_latency(config, agent=agent)
         p95 = result["voice_to_voice_ms_p95"]
         answered = result["turns_answered"] == result["turns_asked"]
@@ -331,4 +342,10 @@ def bench_concurrency(
             held = level
         elif not keep_going:
             break
-    return {"agent": agent, "limit_ms": limit_ms, "held": held, "levels": levels}
+    return {
+        "agent": agent,
+        "limit_ms": limit_ms,
+        "stagger": stagger,
+        "held": held,
+        "levels": levels,
+    }

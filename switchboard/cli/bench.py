@@ -48,6 +48,11 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
 @click.option(
     "--keep-going", is_flag=True, help="Sweep: measure every level up to N, even past 2.5 s."
 )
+@click.option(
+    "--stagger",
+    is_flag=True,
+    help="Spread the callers' requests over time (default: all speak at once, the worst case).",
+)
 @json_option
 def latency(
     turns: int,
@@ -57,6 +62,7 @@ def latency(
     sweep: int,
     sweep_turns: int,
     keep_going: bool,
+    stagger: bool,
     as_json: bool,
 ) -> None:
     """Voice-to-voice latency and barge-in reaction, measured at real callers' ears."""
@@ -72,10 +78,14 @@ def latency(
 
     logging.getLogger("ari_app").setLevel(logging.WARNING)
     if sweep:
-        result = bench_concurrency(sweep, sweep_turns, agent=agent, keep_going=keep_going)
+        result = bench_concurrency(
+            sweep, sweep_turns, agent=agent, keep_going=keep_going, stagger=stagger
+        )
         emit(result, as_json, lambda r: json_lib.dumps(r, indent=2))
         return
-    config = LatencyBenchConfig(turns=turns, barge_ins=barge_ins, concurrency=concurrency)
+    config = LatencyBenchConfig(
+        turns=turns, barge_ins=barge_ins, concurrency=concurrency, stagger=stagger
+    )
     emit(bench_latency(config, agent=agent), as_json, format_latency)
 
 
