@@ -82,6 +82,9 @@ class Playout:
         self._chunk_ends: list[int] = []
         self._marks = 0
         self._paused = False
+        self._io = asyncio.Lock()
+        """Held while the sender writes and while pause/flush change the stream, so a
+        barge-in never interleaves with a write in progress (no reply audio after FLUSH)."""
 
     # -- clocks --------------------------------------------------------------------------
     def _ms(self, nbytes: int) -> float:
@@ -144,12 +147,13 @@ class Playout:
     # -- barge-in ------------------------------------------------------------------------
     async def pause(self) -> None:
         """Stop the reply where the caller is (a barge-in is suspected)."""
-        if self._paused:
-            return
-        heard = self.reply_played_ms()
-        self._paused = True
-        await self._drop_queued()
-        self._reply_pos = min(len(self._reply), int(heard * self.rate / 1000) * 2)
+        async with self._io:
+            if self._paused:
+                return
+            heard = self.reply_played_ms()
+            self._paused = True
+            await self._drop_queued()
+            self._reply_pos = min(len(self._reply), int(heard * self.rate / 1000) * 2)
 
     async def resume(self) -> None:
         """Continue the reply from where it stopped (it was only a "mm-hm")."""
@@ -159,13 +163,14 @@ class Playout:
 
     async def flush(self) -> str:
         """Drop the rest of the reply (barge-in confirmed); return the text the caller heard."""
-        heard = self.heard_text()
-        await self._drop_queued()
-        self._reply_pos = 0
-        self._reply = bytearray()
-        self._chunk_ends = []
-        self._paused = False
-        return heard
+        async with self._io:
+            heard = self.heard_text()
+            await self._drop_queued()
+            self._reply_pos = 0
+            self._reply = bytearray()
+            self._chunk_ends = []
+            self._paused = False
+            return heard
 
     def on_control(self, event: MediaControlEvent) -> None:
         """Note control events that concern playout (marks processed)."""
@@ -177,14 +182,15 @@ class Playout:
         """Send forever: reply audio when there is some, silence otherwise."""
         silence = bytes(self.frame_bytes)
         while True:
-            if not self.sink.xoff.is_set():
-                ahead = self._sent_ms - self.played_ms()
-                if not self._paused and self._reply_pos < len(self._reply):
-                    budget = int((self.lead_ms - ahead) / 20)
-                    if budget > 0:
-                        await self._send_reply(budget)
-                elif ahead < self.filler_lead_ms:
-                    await self._send(silence)
+            async with self._io:
+                if not self.sink.xoff.is_set():
+                    ahead = self._sent_ms - self.played_ms()
+                    if not self._paused and self._reply_pos < len(self._reply):
+                        budget = int((self.lead_ms - ahead) / 20)
+                        if budget > 0:
+                            await self._send_reply(budget)
+                    elif ahead < self.filler_lead_ms:
+                        await self._send(silence)
             await self.sleep(self.tick_s)
 
     async def _send_reply(self, frames: int) -> None:

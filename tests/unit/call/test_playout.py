@@ -130,3 +130,38 @@ async def test_queued_keep_alive_silence_is_dropped_before_a_reply_starts() -> N
     first = sink.log.index("reply")
     assert sink.log[first - 1] == "FLUSH_MEDIA"  # the silence went; the reply plays now
     assert playout.reply_played_ms() >= 30
+
+
+class SlowSink(OrderedSink):
+    """A sink whose writes yield to the event loop (a congested socket)."""
+
+    async def send_audio(self, data: bytes) -> None:
+        for _ in range(5):
+            await asyncio.sleep(0)
+        await super().send_audio(data)
+
+
+async def test_a_pause_during_a_write_in_progress_lets_no_reply_audio_follow_the_flush() -> None:
+    sink, clock = SlowSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, lead_ms=200, clock=clock)
+    playout.new_reply()
+    playout.play(_ms(3000), "a long sentence for the caller to talk over")
+
+    async def fake_sleep(_: float) -> None:
+        await asyncio.sleep(0)
+
+    playout.sleep = fake_sleep
+    sender = asyncio.create_task(playout.run())
+    for _ in range(40):  # let it start writing, advancing the clock
+        clock.t += 0.01
+        await asyncio.sleep(0)
+    await playout.pause()  # lands while a write may be in flight
+    heard = playout.reply_played_ms()
+    for _ in range(60):
+        clock.t += 0.01
+        await asyncio.sleep(0)
+    sender.cancel()
+    await asyncio.gather(sender, return_exceptions=True)
+    flush = len(sink.log) - 1 - sink.log[::-1].index("FLUSH_MEDIA")
+    assert "reply" not in sink.log[flush:], sink.log[flush:]  # only silence after the flush
+    assert abs(playout._ms(playout._reply_pos) - heard) <= 20  # rewound to what was heard
