@@ -7,13 +7,12 @@ words an admin types.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from freepbx import blocks, layout
-from freepbx.desired import Desired, existing_queues
+from freepbx.desired import Desired
 from freepbx.system import AriProbe, Commands, PbxCommandError
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import FreepbxSettings
@@ -322,109 +321,6 @@ def check_tls_files(fp: FreepbxSettings) -> list[Check]:
                     f"{path} does not exist",
                     "make a certificate in Admin → Certificate Management (set it as default), "
                     f"or set freepbx.tls_{label}_file",
-                )
-            )
-    return found
-
-
-def check_queues(etc: Path, departments: dict[str, str]) -> list[Check]:
-    """Each department's queue exists exactly once (FreePBX's GUI or Switchboard's block)."""
-    gui = existing_queues(etc)
-    body = blocks.block_body(layout.read(etc, "queues_custom.conf")) or ""
-    ours = set(layout.section_names(body))
-    found = []
-    for name, number in departments.items():
-        check = f"queue.{name}"
-        if number in gui and number in ours:
-            found.append(
-                Check(
-                    check,
-                    "fail",
-                    f"queue {number} is defined by FreePBX and by Switchboard",
-                    "switchboard freepbx install (drops Switchboard's copy)",
-                )
-            )
-        elif number in gui:
-            found.append(ok(check, f"queue {number} (FreePBX)"))
-        elif number in ours:
-            found.append(ok(check, f"queue {number} (Switchboard's block)"))
-        else:
-            found.append(
-                Check(
-                    check,
-                    "fail",
-                    f"no queue {number}",
-                    "switchboard freepbx install, or make it in Applications → Queues",
-                )
-            )
-    return found
-
-
-FAILOVER_CONTEXT = "switchboard-queue-failover"
-_GOTO = re.compile(r"Goto\(([^)]*)\)")
-_EXTEN = re.compile(r"^\s*exten\s*=>\s*([^,\s]+)\s*,")
-
-
-def _context_lines(text: str, context: str) -> list[str]:
-    lines, inside = [], False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("["):
-            inside = stripped.startswith(f"[{context}]")
-            continue
-        if inside:
-            lines.append(line)
-    return lines
-
-
-def _exten_lines(text: str, context: str, exten: str) -> list[str]:
-    """The lines of ``exten`` in ``context`` (``same =>`` lines follow their extension)."""
-    found, current = [], None
-    for line in _context_lines(text, context):
-        match = _EXTEN.match(line)
-        if match:
-            current = match.group(1)
-        if current == exten:
-            found.append(line)
-    return found
-
-
-def queue_fails_over(text: str, queue: str) -> bool:
-    """Does FreePBX's queue ``queue`` go to Switchboard's fail-over destination when nobody
-    answers (directly, or through the custom destination pointing there)?"""
-    targets = [g for line in _exten_lines(text, "ext-queues", queue) for g in _GOTO.findall(line)]
-    if not targets:
-        return False
-    last = targets[-1].replace(" ", "")
-    if last.startswith(f"{FAILOVER_CONTEXT},"):
-        return True
-    context, _, rest = last.partition(",")
-    if context == "customdests":
-        dest = rest.split(",", 1)[0]
-        return any(FAILOVER_CONTEXT in line for line in _exten_lines(text, "customdests", dest))
-    return False
-
-
-def check_queue_failover(etc: Path, departments: dict[str, str]) -> list[Check]:
-    """FreePBX's own department queues send callers nobody answered back to Switchboard."""
-    gui = existing_queues(etc)
-    text = layout.read(etc, "extensions_additional.conf")
-    found = []
-    for name, number in departments.items():
-        if number not in gui:
-            continue  # Switchboard's own queue block fails over already
-        check = f"queue.{name}.failover"
-        if queue_fails_over(text, number):
-            found.append(ok(check, f"queue {number}: nobody answering → back to Switchboard"))
-        else:
-            found.append(
-                Check(
-                    check,
-                    "warn",
-                    f"queue {number}: when nobody answers, the caller is not brought back "
-                    "(no callback offered)",
-                    f"Applications → Queues → {number} → Fail Over Destination: a Custom "
-                    f"Destination with target {FAILOVER_CONTEXT},s,1",
                 )
             )
     return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from freepbx import checks
+from freepbx import checks, queue_checks
 from freepbx.checks import Check
 from freepbx.desired import ConfigError, Desired, render_desired
 from freepbx.system import AriProbe, Commands
@@ -77,8 +77,8 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     found.append(checks.check_nat(etc, s.freepbx.udp_transport))
     found.append(checks.check_wss_transport(etc))
     found.append(checks.check_rtp_range(etc))
-    found += checks.check_queues(etc, s.freepbx.departments)
-    found += checks.check_queue_failover(etc, s.freepbx.departments)
+    found += queue_checks.check_queues(etc, s.freepbx.departments)
+    found += queue_checks.check_queue_failover(etc, s.freepbx.departments)
     found.append(checks.check_loaded(pbx.cmds, s.ari.app))
     found.append(checks.check_ari(pbx.probe))
     if found[-1].status == "ok":

@@ -134,6 +134,20 @@ def section_settings(text: str, section: str) -> dict[str, str]:
     return values
 
 
+def section_lines(text: str, section: str) -> list[str]:
+    """The lines of every ``[section]`` of that name, in order (comments dropped); Asterisk
+    merges same-named dialplan contexts, so all of them count."""
+    lines, inside = [], False
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].rstrip()
+        stripped = line.strip()
+        if stripped.startswith("[") and "]" in stripped:
+            inside = stripped[1 : stripped.index("]")].strip() == section
+        elif inside and stripped:
+            lines.append(line)
+    return lines
+
+
 def section_names(text: str) -> list[str]:
     """The ``[name]`` headers of ``text`` in order (comments dropped)."""
     names = []

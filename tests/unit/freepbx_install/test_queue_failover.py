@@ -3,7 +3,7 @@ generated dialplan, directly or through a custom destination)."""
 
 from __future__ import annotations
 
-from freepbx.checks import queue_fails_over
+from freepbx.queue_checks import queue_fails_over
 
 GENERATED = """
 [ext-queues]
