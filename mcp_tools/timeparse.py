@@ -172,33 +172,54 @@ _DURATION_WORDS = {
 }  # fmt: skip
 
 
+_AMOUNT = "|".join(sorted(map(re.escape, _DURATION_WORDS), key=len, reverse=True))
+_DURATION = re.compile(
+    rf"\b(an?|\d+(?:\.\d+)?|half an?|{_AMOUNT})\s*(minutes?|mins?|hours?|hrs?|h|m)\b"
+)
+MAX_DURATION_MINUTES = 7 * 24 * 60
+
+
+def _minutes(match: re.Match[str]) -> int:
+    amount_text, unit = match.groups()
+    if amount_text in ("a", "an"):
+        amount = 1.0
+    elif "half" in amount_text:
+        amount = 0.5
+    elif amount_text in _DURATION_WORDS:
+        amount = float(_DURATION_WORDS[amount_text])
+    else:
+        amount = float(amount_text)
+    return int(amount * (60 if unit.startswith("h") else 1))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower().replace("-", " "))
+
+
 def parse_duration_minutes(phrase: str) -> int:
     """Minutes in "15 minutes", "ten minutes", "an hour", "2 hours", "half an hour", or a
     bare number of minutes ("for" and "in" in front are fine)."""
-    text = re.sub(r"^(for|in)\s+", "", phrase.strip().lower().replace("-", " "))
-    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"^(for|in)\s+", "", _normal(phrase))
     if text.isdigit():
         minutes = int(text)
     else:
-        words = "|".join(sorted(map(re.escape, _DURATION_WORDS), key=len, reverse=True))
-        match = re.fullmatch(
-            rf"(an?|\d+(?:\.\d+)?|half an?|{words})\s*(minutes?|mins?|hours?|hrs?|h|m)", text
-        )
+        match = _DURATION.fullmatch(text)
         if not match:
             raise InvalidInput(f"I couldn't understand '{said(phrase, 30)}' as a length of time.")
-        amount_text, unit = match.groups()
-        if amount_text in ("a", "an"):
-            amount = 1.0
-        elif "half" in amount_text:
-            amount = 0.5
-        elif amount_text in _DURATION_WORDS:
-            amount = float(_DURATION_WORDS[amount_text])
-        else:
-            amount = float(amount_text)
-        minutes = int(amount * (60 if unit.startswith("h") else 1))
-    if not 1 <= minutes <= 7 * 24 * 60:
+        minutes = _minutes(match)
+    if not 1 <= minutes <= MAX_DURATION_MINUTES:
         raise InvalidInput("A length of time must be between a minute and a week.")
     return minutes
+
+
+def find_duration_minutes(text: str) -> int | None:
+    """The first length of time said anywhere in ``text`` ("snooze it for twenty minutes
+    please" → 20), or None when there is none (or it is not between a minute and a week)."""
+    match = _DURATION.search(_normal(text))
+    if match is None or (match.start() and _normal(text)[match.start() - 1].isalnum()):
+        return None
+    minutes = _minutes(match)
+    return minutes if 1 <= minutes <= MAX_DURATION_MINUTES else None
 
 
 def _parse_iso(text: str, zinfo: ZoneInfo) -> ParsedTime | None:

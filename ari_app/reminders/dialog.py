@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator
 
 from ari_app.conversation.agent_port import AgentOutput, Say, TurnEnd
+from mcp_tools.timeparse import find_duration_minutes
 
 SILENCE_MARK = "T"
 """What the call feeds the dialog when the user has said nothing for a while."""
@@ -26,33 +27,14 @@ _SNOOZE = re.compile(
 )
 _REPEAT = re.compile(r"\b(repeat|say (that|it) again|again|what was (it|that)|pardon)\b", re.I)
 _BYE = re.compile(r"\b(good ?bye|bye|hang up|stop)\b", re.I)
-_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "forty-five": 45, "forty five": 45, "sixty": 60,
-    "ninety": 90,
-}  # fmt: skip
-_DURATION = re.compile(
-    r"\b(\d+|"
-    + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
-    + r")\s*(minutes?|mins?|hours?|hrs?)\b",
-    re.I,
-)
-_HALF_HOUR = re.compile(r"\bhalf an? hour\b", re.I)
 MAX_SNOOZE_MINUTES = 24 * 60
 
 
 def snooze_minutes_in(text: str) -> int | None:
-    """Minutes in "for 20 minutes", "ten minutes", "an hour", "half an hour"; else None."""
-    if _HALF_HOUR.search(text):
-        return 30
-    match = _DURATION.search(text)
-    if match is None:
-        return None
-    amount_text, unit = match.group(1).lower(), match.group(2).lower()
-    amount = int(amount_text) if amount_text.isdigit() else _WORDS[amount_text]
-    minutes = amount * 60 if unit.startswith("h") else amount
-    return max(1, min(minutes, MAX_SNOOZE_MINUTES))
+    """Minutes in "for 20 minutes", "ten minutes", "an hour", "half an hour" (at most a
+    day); else None."""
+    minutes = find_duration_minutes(text)
+    return None if minutes is None else min(minutes, MAX_SNOOZE_MINUTES)
 
 
 def first_name(name: str) -> str:

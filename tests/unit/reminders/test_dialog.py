@@ -77,6 +77,7 @@ def test_durations() -> None:
     assert snooze_minutes_in("no number here") is None
     assert snooze_minutes_in("for 3 days") is None
     assert snooze_minutes_in("5 mins") == 5
+    assert snooze_minutes_in("extra pizza minutes") is None  # "a" inside a word
     assert snooze_minutes_in("in 90 hours") == 24 * 60  # capped at a day
     assert speak_minutes(10) == "10 minutes" and speak_minutes(60) == "an hour"
     assert speak_minutes(120) == "2 hours"
