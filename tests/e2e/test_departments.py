@@ -21,9 +21,11 @@ from tests.fixtures.assistant import (
     answered,
     assert_nothing_left,
     call_record,
+    hang_up,
     heard_after,
     signed_in_call,
 )
+from tests.fixtures.pbx import agent_phone
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
@@ -71,9 +73,7 @@ async def test_which_departments_can_i_reach(
     async with asyncio.timeout(150):
         while not answered(app, "department"):
             await asyncio.sleep(1.0)
-    await asyncio.to_thread(caller.hangup)
-    stats = (await app.calls.wait_finished(before + 1, 30))[-1]
-    await asyncio.to_thread(caller.stop)
+    stats = await hang_up(app, caller, before)
     turn = next(t for t in stats.turns if "department" in str(t["caller_text"]).lower())
     said = str(turn["said_text"])
     assert all(name in said for name in ("General", "Support", "Sales")), stats.turns
@@ -109,9 +109,7 @@ async def test_nobody_available_is_told_and_a_callback_becomes_a_department_todo
         while not (call.handoff.callbacks and _last_turn_played(call)):
             await asyncio.sleep(0.5)
     await asyncio.sleep(1.0)
-    await asyncio.to_thread(caller.hangup)
-    stats = (await app.calls.wait_finished(before + 1, 30))[-1]
-    await asyncio.to_thread(caller.stop)
+    stats = await hang_up(app, caller, before)
 
     assert stats.outcome_detail == "abandoned"  # the caller hung up; nobody was transferred
     todos = await _callback_todos(settings)
@@ -132,10 +130,9 @@ async def test_nobody_answering_in_the_queue_files_a_callback_for_a_signed_in_ca
     tmp_path: Path,
 ) -> None:
     from ari_app.call.queue_failover import QueueFailoverCall
-    from tests.e2e.test_transfer import _agent_phone
 
     app, settings = assistant_app  # queue_wait_s = 8 in this fixture
-    agent = await _agent_phone(settings, tmp_path, "2102", auto_answer=False)
+    agent = await agent_phone(settings, tmp_path, "2102", auto_answer=False)
     try:
         before = len(app.calls.finished)
         caller, _ = await signed_in_call(

@@ -11,40 +11,43 @@ import pytest
 
 from ari_app.app import SwitchboardApp
 from ari_app.ari.rest import AriRest
+from ari_app.call.base import CallStats
 from switchboard.callers.audio import read_wav, tone_seconds, write_tone_wav
-from switchboard.callers.baresip import BaresipCaller, CallerAccount
+from switchboard.callers.baresip import BaresipCaller
 from switchboard.callers.script import Pause, PlayWav, Speak, Step, render_script
 from switchboard.settings import Settings
-from tests.fixtures.pbx import wait_no_leftovers
+from tests.fixtures.pbx import agent_phone, wait_no_leftovers
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
 TONE_HZ = 700.0
 
 
-async def _agent_phone(
-    settings: Settings, tmp_path: Path, endpoint: str, **options: bool
-) -> BaresipCaller:
-    """A SIP agent phone registered as the dev PBX's ``endpoint`` (a queue member)."""
-    from freepbx.devpbx.secrets import read_secrets
-
-    if settings.pbx.mode != "dev":
-        pytest.skip(f"uses the dev PBX's agent endpoint {endpoint}")
-    secrets = read_secrets(settings.devpbx_dir)
-    assert secrets is not None
-    silence = write_tone_wav(tmp_path / "agent-mic.wav", 300.0, 30.0, amplitude=0.0)
-    auto_answer = options.pop("auto_answer", True)
-    account = CallerAccount(
-        endpoint, password=secrets.endpoint_passwords[endpoint], auto_answer=auto_answer
+async def _ask_for_a_human(
+    app: SwitchboardApp,
+    settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+    steps: list[Step],
+    *,
+    calls: int = 1,
+    seconds: int = 40,
+) -> tuple[list[CallStats], BaresipCaller]:
+    """Dial the assistant as the trunk would and play ``steps``; the ``calls`` app calls that
+    finish (a caller coming back from a queue is a second call), and the caller."""
+    script = render_script(steps, tmp_path / "mic.wav", speak)
+    before = len(app.calls.finished)
+    caller = make_caller(script.wav)
+    caller.start(
+        dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=seconds
     )
-    agent = BaresipCaller(tmp_path / "agent", account, silence, **options)
-    agent.start(dial=None, seconds=60)
-    try:
-        await asyncio.to_thread(agent.wait_registered)
-    except Exception:
-        agent.stop()
-        raise
-    return agent
+    await asyncio.to_thread(caller.wait_established)
+    finished = await app.calls.wait_finished(before + calls, 40)
+    return finished[-calls:], caller
+
+
+SUPPORT: list[Step] = [Pause(4.5), Speak("I need to speak to a human in support."), Pause(20.0)]
 
 
 async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_caller(
@@ -55,7 +58,7 @@ async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_cal
     speak: Callable[[str, int], bytes],
     tmp_path: Path,
 ) -> None:
-    agent = await _agent_phone(ari_settings, tmp_path, "2101", sip_trace=True)
+    agent = await agent_phone(ari_settings, tmp_path, "2101", sip_trace=True)
     try:
         tone = write_tone_wav(tmp_path / "tone.wav", TONE_HZ, 8.0)
         steps: list[Step] = [
@@ -64,16 +67,9 @@ async def test_asking_for_a_human_in_sales_rings_a_sales_agent_who_hears_the_cal
             Pause(1.0),
             PlayWav(tone),
         ]
-        script = render_script(steps, tmp_path / "mic.wav", speak)
-        before = len(voice_app.calls.finished)
-        caller = make_caller(script.wav)
-        caller.start(
-            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
-            seconds=40,
+        [stats], caller = await _ask_for_a_human(
+            voice_app, ari_settings, make_caller, speak, tmp_path, steps
         )
-        await asyncio.to_thread(caller.wait_established)
-        finished = await voice_app.calls.wait_finished(before + 1, 30)
-        stats = finished[-1]
         assert stats.outcome == "transferred", stats.turns
         assert stats.states == ["answering", "conversing", "transferring", "ended"]
         await asyncio.to_thread(agent.wait_incoming_established, 20)
@@ -106,22 +102,11 @@ async def test_hanging_up_while_waiting_in_the_queue_leaves_nothing(
     tmp_path: Path,
 ) -> None:
     # registered, so the queue has someone, but never answering
-    agent = await _agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
+    agent = await agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
     try:
-        steps: list[Step] = [
-            Pause(4.5),
-            Speak("I need to speak to a human in support."),
-            Pause(20.0),
-        ]
-        script = render_script(steps, tmp_path / "mic.wav", speak)
-        before = len(voice_app.calls.finished)
-        caller = make_caller(script.wav)
-        caller.start(
-            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
-            seconds=40,
+        [stats], caller = await _ask_for_a_human(
+            voice_app, ari_settings, make_caller, speak, tmp_path, SUPPORT
         )
-        await asyncio.to_thread(caller.wait_established)
-        stats = (await voice_app.calls.wait_finished(before + 1, 30))[-1]
         assert stats.outcome == "transferred"
         await asyncio.sleep(2.0)  # in queue 401, the agent's phone ringing
         assert any(c.id == stats.channel_id for c in await ari.list_channels())
@@ -139,15 +124,9 @@ async def test_nobody_to_answer_is_told_so_and_without_sign_in_the_call_ends(
     speak: Callable[[str, int], bytes],
     tmp_path: Path,
 ) -> None:
-    steps: list[Step] = [Pause(4.5), Speak("I need to speak to a human in support."), Pause(20.0)]
-    script = render_script(steps, tmp_path / "mic.wav", speak)
-    before = len(voice_app.calls.finished)
-    caller = make_caller(script.wav)
-    caller.start(
-        dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}", seconds=40
+    [stats], caller = await _ask_for_a_human(
+        voice_app, ari_settings, make_caller, speak, tmp_path, SUPPORT
     )
-    await asyncio.to_thread(caller.wait_established)
-    stats = (await voice_app.calls.wait_finished(before + 1, 30))[-1]
     await asyncio.to_thread(caller.stop)
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "nobody in support can take your call" in said, stats.turns
@@ -167,26 +146,15 @@ async def test_nobody_answering_in_the_queue_brings_the_caller_back_to_be_told(
 ) -> None:
     from ari_app.call.assistant import Assistant
 
-    agent = await _agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
+    agent = await agent_phone(ari_settings, tmp_path, "2102", auto_answer=False)
     standin = voice_app.assistant
     call = ari_settings.call.model_copy(update={"queue_wait_s": 6})
     voice_app.assistant = Assistant(ari_settings.model_copy(update={"call": call}))
     try:
-        steps: list[Step] = [
-            Pause(4.5),
-            Speak("I need to speak to a human in support."),
-            Pause(30.0),
-        ]
-        script = render_script(steps, tmp_path / "mic.wav", speak)
-        before = len(voice_app.calls.finished)
-        caller = make_caller(script.wav)
-        caller.start(
-            dial=f"sip:{ari_settings.pbx.demo_did}@127.0.0.1:{ari_settings.pbx.sip_port}",
-            seconds=45,
+        steps = [*SUPPORT[:2], Pause(30.0)]
+        [transferred, back], caller = await _ask_for_a_human(
+            voice_app, ari_settings, make_caller, speak, tmp_path, steps, calls=2, seconds=45
         )
-        await asyncio.to_thread(caller.wait_established)
-        finished = await voice_app.calls.wait_finished(before + 2, 40)
-        transferred, back = finished[-2], finished[-1]
         await asyncio.to_thread(caller.stop)
     finally:
         voice_app.assistant = standin

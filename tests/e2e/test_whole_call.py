@@ -21,6 +21,7 @@ from tests.fixtures.assistant import (
     answered,
     assert_nothing_left,
     call_record,
+    hang_up,
     heard_after,
     place_call,
     signed_in_call,
@@ -47,9 +48,7 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
         while not await todo_titles(settings, "milk") or not answered(app, "milk"):
             await asyncio.sleep(1.0)
     await asyncio.sleep(1.0)
-    await asyncio.to_thread(caller.hangup)
-    stats = (await app.calls.wait_finished(before + 1, 30))[-1]
-    await asyncio.to_thread(caller.stop)
+    stats = await hang_up(app, caller, before)
 
     milk_turn = next(t for t in stats.turns if "milk" in str(t["caller_text"]).lower())
     assert "milk" in str(milk_turn["said_text"]).lower(), stats.turns
