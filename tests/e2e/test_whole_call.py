@@ -25,6 +25,7 @@ from tests.fixtures.assistant import (
     heard_after,
     place_call,
     signed_in_call,
+    sounds_like,
     todo_titles,
 )
 
@@ -60,8 +61,9 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     assert record.timings["states"] == ["answering", "authenticating", "conversing", "ended"]
     # The confirmation reached the caller's ear: transcribe what was heard after the request.
     heard = heard_after(caller, script.utterances[0][1].end, whisper_stt)
-    # tiny.en on 8 kHz audio hears the final "milk" as "mill" now and then
-    assert "to do" in heard and ("milk" in heard or "mill" in heard), heard
+    said = str(milk_turn["said_text"])
+    # tiny.en on 8 kHz audio mishears "buy milk" ("by mill", "by note"): match the sentence
+    assert "to do" in heard and sounds_like(said, heard) >= 60, (said, heard)
     await assert_nothing_left(app, ari)
 
 
