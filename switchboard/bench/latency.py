@@ -1,10 +1,17 @@
-"""``switchboard bench latency``: voice-to-voice latency measured at the caller's ear.
+"""``switchboard bench latency``: voice-to-voice latency measured at the caller.
 
 Real baresip callers speak scripted requests (Piper voice) through the dev PBX to the app
-running in this process. From each caller's recording: end of the caller's speech → first
-audio of the answer (p50/p95), joined with the app's stage events for the per-stage
-breakdown. Barge-in calls interrupt a long answer and measure caller starts speaking →
-assistant audio stops. ``--concurrency`` runs several conversations at once.
+running in this process. At the caller: end of the caller's speech → first audio of the
+answer (p50/p95), joined with the app's stage events for the per-stage breakdown. Barge-in
+calls interrupt a long answer and measure caller starts speaking → assistant audio stops.
+``--concurrency`` runs several conversations at once.
+
+"At the caller" is the caller's socket: the RTP both ways is captured on loopback with kernel
+timestamps (:mod:`switchboard.callers.wire`; needs root), so both directions share one clock.
+Without that privilege the bench falls back to baresip's recordings, whose "heard" file
+drifts against the microphone by up to a few hundred ms over a long call (dropped or bunched
+frames), which inflates early events; ``measured_at`` in the result says which was used.
+A handset adds its packetisation (20 ms) and its jitter buffer to both figures.
 """
 
 from __future__ import annotations
@@ -19,17 +26,15 @@ from typing import Any
 from ari_app.app import SwitchboardApp
 from switchboard.bench.calls import percentile
 from switchboard.bench.pbx import pbx_for_bench
-from switchboard.callers.analysis import (
-    Segment,
-    active_segments,
-    reply_latencies,
-    shifted,
-    speech_within,
-    stop_reaction,
-)
-from switchboard.callers.audio import read_wav
+from switchboard.callers.analysis import Segment, reply_latencies, stop_reaction
 from switchboard.callers.baresip import BaresipCaller, CallerAccount
 from switchboard.callers.script import Pause, Speak, Step, render_script
+from switchboard.callers.timeline import (
+    CallerTimeline,
+    timeline_from_recordings,
+    timeline_from_wire,
+)
+from switchboard.callers.wire import WireCapture, can_capture
 from switchboard.settings import Settings
 
 REQUESTS = (
@@ -42,6 +47,15 @@ REQUESTS = (
     "Mark the milk task as done.",
     "Which departments can I reach?",
 )
+INTERRUPTIONS = (
+    "Stop. Tell me a long story again.",
+    "Wait, tell me a long story again.",
+    "No, tell me a long story again.",
+    "Hold on, tell me a long story again.",
+    "Actually, tell me a long story again.",
+)
+"""How callers cut in, taken in turn. The first sound matters: Silero hears the vowel of
+"wait" or "no" 60-90 ms after it starts but the /s/ of "stop" only ~170 ms in."""
 STAGES = (
     "endpointing_ms",
     "stt_ms",
@@ -83,6 +97,9 @@ class LatencyBenchConfig:
     stagger: bool = False
     """Spread the callers' requests evenly over one request period instead of having every
     caller speak at the same moment (the worst case for the shared recogniser)."""
+    caller_jitter_buffer: tuple[int, int] | None = None
+    """The bench callers' RTP jitter buffer (min-max 20 ms frames); None: baresip's 5-10.
+    It sits between Asterisk and the caller's ear, so it adds to every figure measured there."""
 
 
 Synth = Callable[[str, int], bytes]
@@ -95,11 +112,24 @@ async def _one_call(
     steps: list[Step],
     synth: Synth,
     keys: tuple[tuple[float, str], ...] = (),
-) -> tuple[BaresipCaller, list[tuple[str, Segment]], list[dict[str, object]]]:
+    jitter_buffer: tuple[int, int] | None = None,
+) -> tuple[CallerTimeline, list[tuple[str, Segment]], list[dict[str, object]]]:
+    """Place one scripted call; where things were at the caller, the script, the app's turns.
+
+    Timings come from the RTP captured at the caller's socket when this process may capture
+    (root), else from baresip's recordings."""
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     script = render_script(steps, workdir / "mic.wav", synth)
     number = f"+1555{abs(hash(workdir)) % 10_000_000:07d}"
-    caller = BaresipCaller(workdir / "baresip", CallerAccount(number, "127.0.0.2"), script.wav)
+    caller = BaresipCaller(
+        workdir / "baresip",
+        CallerAccount(number, "127.0.0.2"),
+        script.wav,
+        jitter_buffer_frames=jitter_buffer,
+    )
+    wire = WireCapture(caller.rtp_ports) if can_capture() else None
+    if wire is not None:
+        wire.__enter__()
     caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=300)
     try:
         await asyncio.to_thread(caller.wait_established, 15.0)
@@ -113,6 +143,8 @@ async def _one_call(
     finally:
         await asyncio.sleep(0.5)
         await asyncio.to_thread(caller.stop)
+        if wire is not None:
+            await asyncio.to_thread(wire.__exit__, None, None, None)
     turns: list[dict[str, object]] = []
     for _ in range(100):
         stats = next((s for s in app.calls.finished if s.caller == number), None)
@@ -120,12 +152,10 @@ async def _one_call(
             turns = stats.turns
             break
         await asyncio.sleep(0.1)
-    return caller, script.utterances, turns
-
-
-def _heard(caller: BaresipCaller) -> list[Segment]:
-    samples, rate = read_wav(caller.recording())
-    return shifted(active_segments(samples, rate), caller.recording_offset_s())
+    timeline = timeline_from_wire(wire.packets) if wire is not None else None
+    if timeline is None:
+        timeline = timeline_from_recordings(caller, script.wav)
+    return timeline, script.utterances, turns
 
 
 async def _latency_call(
@@ -136,6 +166,7 @@ async def _latency_call(
     synth: Synth,
     signin: SignIn | None = None,
     delay_s: float = 0.0,
+    jitter_buffer: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     first_wait = signin.ready_after_s if signin else GREETING_WAIT_S
     gap = signin.gap_s if signin else GAP_AFTER_REQUEST_S
@@ -143,9 +174,11 @@ async def _latency_call(
     for i in range(turns):
         steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(gap)]
     keys = signin.keys if signin else ()
-    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth, keys)
-    heard = _heard(caller)
-    said = _spoken(workdir / "mic.wav", [seg for _, seg in utterances])
+    timeline, utterances, app_turns = await _one_call(
+        app, settings, workdir, steps, synth, keys, jitter_buffer
+    )
+    heard = timeline.heard
+    said = timeline.spoken([seg for _, seg in utterances])
     latencies = reply_latencies(said, heard)
     clip_latencies = reply_latencies([seg for _, seg in utterances], heard)
     answers = [t for t in app_turns if t.get("caller_text") and t["caller_text"] != "[keyed]"]
@@ -162,23 +195,24 @@ async def _latency_call(
     return rows
 
 
-def _spoken(mic_wav: Path, segments: list[Segment]) -> list[Segment]:
-    """The caller's utterances trimmed to where they are audible in the microphone WAV."""
-    samples, rate = read_wav(mic_wav)
-    return [speech_within(samples, rate, seg) for seg in segments]
-
-
 async def _barge_in_call(
-    app: SwitchboardApp, settings: Settings, workdir: Path, count: int, synth: Synth
+    app: SwitchboardApp,
+    settings: Settings,
+    workdir: Path,
+    count: int,
+    synth: Synth,
+    jitter_buffer: tuple[int, int] | None = None,
 ) -> tuple[list[float | None], list[float]]:
     """Reactions at the caller (s) and the app's own detection times (ms, speech start →
     suspected)."""
     steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
-    for _ in range(count):
-        steps += [Speak("Stop. Tell me a long story again."), Pause(7.0)]
-    caller, utterances, app_turns = await _one_call(app, settings, workdir, steps, synth)
-    heard = _heard(caller)
-    said = _spoken(workdir / "mic.wav", [seg for _, seg in utterances])
+    for i in range(count):
+        steps += [Speak(INTERRUPTIONS[i % len(INTERRUPTIONS)]), Pause(7.0)]
+    timeline, utterances, app_turns = await _one_call(
+        app, settings, workdir, steps, synth, jitter_buffer=jitter_buffer
+    )
+    heard = timeline.heard
+    said = timeline.spoken([seg for _, seg in utterances])
     detected = []
     for t in app_turns:
         values = t.get("barge_in_reaction_ms")
@@ -204,7 +238,14 @@ async def run_latency_bench(
             turn_rows = await asyncio.gather(
                 *(
                     _latency_call(
-                        app, settings, base / f"lat{i}", per_call, synth, signin, i * step
+                        app,
+                        settings,
+                        base / f"lat{i}",
+                        per_call,
+                        synth,
+                        signin,
+                        i * step,
+                        config.caller_jitter_buffer,
                     )
                     for i in range(config.concurrency)
                 )
@@ -213,15 +254,31 @@ async def run_latency_bench(
             detected: list[float] = []
             if config.barge_ins and signin is None:
                 reactions, detected = await _barge_in_call(
-                    app, settings, base / "barge", config.barge_ins, synth
+                    app,
+                    settings,
+                    base / "barge",
+                    config.barge_ins,
+                    synth,
+                    config.caller_jitter_buffer,
                 )
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
     result = summarise([r for rows in turn_rows for r in rows], reactions, config, settings)
+    result["measured_at"] = "caller socket (captured RTP)" if can_capture() else "caller recording"
     result["barge_in_detected_ms_p50"] = _r(percentile(detected, 50))
     result["barge_in_detected_ms_p95"] = _r(percentile(detected, 95))
     return result
+
+
+def _by_opening(reactions: list[float | None]) -> dict[str, float | None]:
+    """p50 barge-in reaction (ms) per interruption phrase, named by its first word."""
+    groups: dict[str, list[float]] = {}
+    for i, reaction in enumerate(reactions):
+        word = INTERRUPTIONS[i % len(INTERRUPTIONS)].split()[0].strip(".,").lower()
+        if reaction is not None:
+            groups.setdefault(word, []).append(1000 * reaction)
+    return {word: _r(percentile(values, 50)) for word, values in groups.items()}
 
 
 def summarise(
@@ -235,6 +292,7 @@ def summarise(
     result: dict[str, Any] = {
         "agent": settings.call.agent,
         "concurrency": config.concurrency,
+        "caller_jitter_buffer_frames": list(config.caller_jitter_buffer or (5, 10)),
         "turns_asked": len(rows),
         "turns_answered": len(caller),
         "voice_to_voice_ms_p50": _r(percentile(caller, 50)),
@@ -251,6 +309,8 @@ def summarise(
     result["barge_ins_measured"] = len(measured)
     result["barge_in_reaction_ms_p50"] = _r(percentile(measured, 50))
     result["barge_in_reaction_ms_p95"] = _r(percentile(measured, 95))
+    result["barge_in_reaction_ms_by_opening"] = _by_opening(reactions)
+    result["barge_in_reactions_ms"] = [None if r is None else _r(1000 * r) for r in reactions]
     result["turn_rows"] = [
         {k: r.get(k) for k in ("caller_text", "caller_ms", *STAGES) if r.get(k) is not None}
         for r in rows
@@ -267,7 +327,9 @@ def format_latency(result: Mapping[str, Any]) -> str:
     p50, p95 = result["stages_ms_p50"], result["stages_ms_p95"]
     stages = "\n".join(f"  {name:30} p50 {p50[name]} ms, p95 {p95[name]} ms" for name in p50)
     return (
-        f"agent {result['agent']}, {result['concurrency']} conversation(s) at once\n"
+        f"measured at the {result['measured_at']}\n"
+        f"agent {result['agent']}, {result['concurrency']} conversation(s) at once, callers' "
+        f"jitter buffer {'-'.join(map(str, result['caller_jitter_buffer_frames']))} frames\n"
         f"voice-to-voice at the caller: p50 {result['voice_to_voice_ms_p50']} ms, "
         f"p95 {result['voice_to_voice_ms_p95']} ms "
         f"({result['turns_answered']}/{result['turns_asked']} turns answered)\n"
@@ -275,7 +337,8 @@ def format_latency(result: Mapping[str, Any]) -> str:
         f"barge-in reaction at the caller: p50 {result['barge_in_reaction_ms_p50']} ms, "
         f"p95 {result['barge_in_reaction_ms_p95']} ms "
         f"({result['barge_ins_measured']}/{result['barge_ins_asked']} measured); "
-        f"detected in the app after p50 {result.get('barge_in_detected_ms_p50')} ms"
+        f"detected in the app after p50 {result.get('barge_in_detected_ms_p50')} ms\n"
+        f"barge-in p50 by first word: {result.get('barge_in_reaction_ms_by_opening')}"
     )
 
 

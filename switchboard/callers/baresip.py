@@ -67,6 +67,7 @@ class BaresipCaller:
         listen_address: str | None = None,
         sip_port: int | None = None,
         sip_trace: bool = False,
+        jitter_buffer_frames: tuple[int, int] | None = None,
     ) -> None:
         if shutil.which("baresip") is None:
             raise CallerError("baresip is not installed (apt-get install baresip-core)")
@@ -77,13 +78,16 @@ class BaresipCaller:
         self.listen_address = listen_address or account.address
         self.sip_port = sip_port or free_port(self.listen_address, socket.SOCK_DGRAM)
         self.ctrl_port = free_port()
+        self.rtp_port = free_port(self.listen_address, socket.SOCK_DGRAM)
         self.sip_trace = sip_trace
+        self.jitter_buffer_frames = jitter_buffer_frames
+        """baresip's RTP jitter buffer (min-max 20 ms frames); None keeps its 5-10."""
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _write_config(self) -> None:
         rec = self.workdir / "rec"
         rec.mkdir(parents=True, exist_ok=True)
-        rtp = free_port(self.listen_address, socket.SOCK_DGRAM)
+        rtp = self.rtp_port
         lines = [
             "poll_method epoll",
             f"sip_listen {self.listen_address}:{self.sip_port}",
@@ -108,6 +112,9 @@ class BaresipCaller:
             f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}",
             f"snd_path {rec}",
         ]
+        if self.jitter_buffer_frames is not None:
+            low, high = self.jitter_buffer_frames
+            lines.append(f"jitter_buffer_delay {low}-{high}")
         (self.workdir / "config").write_text("\n".join(lines) + "\n")
         (self.workdir / "accounts").write_text(self.account.line() + "\n")
 
@@ -223,6 +230,11 @@ class BaresipCaller:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
+
+    @property
+    def rtp_ports(self) -> range:
+        """The UDP ports baresip takes its RTP (and RTCP) port from."""
+        return range(self.rtp_port, self.rtp_port + 10)
 
     def recording(self) -> Path:
         """The WAV of what the caller heard (raises if baresip wrote none)."""

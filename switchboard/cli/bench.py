@@ -53,6 +53,12 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
     is_flag=True,
     help="Spread the callers' requests over time (default: all speak at once, the worst case).",
 )
+@click.option(
+    "--caller-jitter-buffer",
+    default=None,
+    metavar="MIN-MAX",
+    help="The bench callers' jitter buffer in 20 ms frames (baresip's default: 5-10).",
+)
 @json_option
 def latency(
     turns: int,
@@ -63,6 +69,7 @@ def latency(
     sweep_turns: int,
     keep_going: bool,
     stagger: bool,
+    caller_jitter_buffer: str | None,
     as_json: bool,
 ) -> None:
     """Voice-to-voice latency and barge-in reaction, measured at real callers' ears."""
@@ -84,9 +91,23 @@ def latency(
         emit(result, as_json, lambda r: json_lib.dumps(r, indent=2))
         return
     config = LatencyBenchConfig(
-        turns=turns, barge_ins=barge_ins, concurrency=concurrency, stagger=stagger
+        turns=turns,
+        barge_ins=barge_ins,
+        concurrency=concurrency,
+        stagger=stagger,
+        caller_jitter_buffer=_frames_range(caller_jitter_buffer),
     )
     emit(bench_latency(config, agent=agent), as_json, format_latency)
+
+
+def _frames_range(text: str | None) -> tuple[int, int] | None:
+    """``"1-10"`` as (1, 10); a clear error for anything else."""
+    if text is None:
+        return None
+    low, sep, high = text.partition("-")
+    if not (sep and low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high)):
+        raise click.BadParameter(f"{text!r}: give MIN-MAX frames, e.g. 2-10")
+    return int(low), int(high)
 
 
 def _register() -> None:
