@@ -130,7 +130,10 @@ async def _one_call(
     wire = WireCapture(caller.rtp_ports) if can_capture() else None
     if wire is not None:
         wire.__enter__()
-    caller.start(dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}", seconds=300)
+    caller.start(
+        dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}",
+        seconds=script.seconds + 60,
+    )
     try:
         await asyncio.to_thread(caller.wait_established, 15.0)
         elapsed = 0.0
