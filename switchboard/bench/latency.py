@@ -27,7 +27,7 @@ from ari_app.app import SwitchboardApp
 from switchboard.bench.calls import percentile
 from switchboard.bench.pbx import pbx_for_bench
 from switchboard.callers.analysis import Segment, reply_latencies, stop_reaction
-from switchboard.callers.baresip import BaresipCaller, CallerAccount
+from switchboard.callers.baresip import BARESIP_JITTER_FRAMES, BaresipCaller, CallerAccount
 from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.callers.timeline import (
     CallerTimeline,
@@ -56,6 +56,8 @@ INTERRUPTIONS = (
 )
 """How callers cut in, taken in turn. The first sound matters: Silero hears the vowel of
 "wait" or "no" 60-90 ms after it starts but the /s/ of "stop" only ~170 ms in."""
+MEASURED_AT = {"wire": "caller socket (captured RTP)", "recording": "caller recording"}
+"""How each timeline source is named in the results."""
 STAGES = (
     "endpointing_ms",
     "stt_ms",
@@ -98,7 +100,7 @@ class LatencyBenchConfig:
     """Spread the callers' requests evenly over one request period instead of having every
     caller speak at the same moment (the worst case for the shared recogniser)."""
     caller_jitter_buffer: tuple[int, int] | None = None
-    """The bench callers' RTP jitter buffer (min-max 20 ms frames); None: baresip's 5-10.
+    """The bench callers' RTP jitter buffer (min-max 20 ms frames); None: baresip's own.
     It sits between Asterisk and the caller's ear, so it adds to every figure measured there."""
 
 
@@ -128,13 +130,13 @@ async def _one_call(
         jitter_buffer_frames=jitter_buffer,
     )
     wire = WireCapture(caller.rtp_ports) if can_capture() else None
-    if wire is not None:
-        wire.__enter__()
-    caller.start(
-        dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}",
-        seconds=script.seconds + 60,
-    )
     try:
+        if wire is not None:
+            wire.start()
+        caller.start(
+            dial=f"sip:{settings.pbx.demo_did}@127.0.0.1:{settings.pbx.sip_port}",
+            seconds=script.seconds + 60,
+        )
         await asyncio.to_thread(caller.wait_established, 15.0)
         elapsed = 0.0
         for at, digits in keys:
@@ -147,7 +149,7 @@ async def _one_call(
         await asyncio.sleep(0.5)
         await asyncio.to_thread(caller.stop)
         if wire is not None:
-            await asyncio.to_thread(wire.__exit__, None, None, None)
+            await asyncio.to_thread(wire.stop)
     turns: list[dict[str, object]] = []
     for _ in range(100):
         stats = next((s for s in app.calls.finished if s.caller == number), None)
@@ -194,7 +196,7 @@ async def _latency_call(
         vad_end = stages.get("vad_end_to_first_audio_ms")
         if caller_ms is not None and isinstance(vad_end, int | float):
             stages["transport_ms"] = round(caller_ms - vad_end, 1)
-        rows.append({"caller_ms": caller_ms, **stages})
+        rows.append({"caller_ms": caller_ms, "timeline": timeline.source, **stages})
     return rows
 
 
@@ -205,9 +207,9 @@ async def _barge_in_call(
     count: int,
     synth: Synth,
     jitter_buffer: tuple[int, int] | None = None,
-) -> tuple[list[float | None], list[float]]:
-    """Reactions at the caller (s) and the app's own detection times (ms, speech start →
-    suspected)."""
+) -> tuple[list[float | None], list[float], str]:
+    """Reactions at the caller (s), the app's own detection times (ms, speech start →
+    suspected) and where the caller's side was measured (the timeline's source)."""
     steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
     for i in range(count):
         steps += [Speak(INTERRUPTIONS[i % len(INTERRUPTIONS)]), Pause(7.0)]
@@ -221,7 +223,8 @@ async def _barge_in_call(
         values = t.get("barge_in_reaction_ms")
         if isinstance(values, list):
             detected += [float(v) for v in values]
-    return [stop_reaction(heard, seg.start) for seg in said[1:]], detected
+    reactions = [stop_reaction(heard, seg.start) for seg in said[1:]]
+    return reactions, detected, timeline.source
 
 
 async def run_latency_bench(
@@ -254,9 +257,10 @@ async def run_latency_bench(
                 )
             )
             reactions: list[float | None] = []
+            sources = {str(row["timeline"]) for rows in turn_rows for row in rows}
             detected: list[float] = []
             if config.barge_ins and signin is None:
-                reactions, detected = await _barge_in_call(
+                reactions, detected, source = await _barge_in_call(
                     app,
                     settings,
                     base / "barge",
@@ -264,11 +268,12 @@ async def run_latency_bench(
                     synth,
                     config.caller_jitter_buffer,
                 )
+                sources.add(source)
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
     result = summarise([r for rows in turn_rows for r in rows], reactions, config, settings)
-    result["measured_at"] = "caller socket (captured RTP)" if can_capture() else "caller recording"
+    result["measured_at"] = ", ".join(MEASURED_AT[source] for source in sorted(sources))
     result["barge_in_detected_ms_p50"] = _r(percentile(detected, 50))
     result["barge_in_detected_ms_p95"] = _r(percentile(detected, 95))
     return result
@@ -295,7 +300,7 @@ def summarise(
     result: dict[str, Any] = {
         "agent": settings.call.agent,
         "concurrency": config.concurrency,
-        "caller_jitter_buffer_frames": list(config.caller_jitter_buffer or (5, 10)),
+        "caller_jitter_buffer_frames": list(config.caller_jitter_buffer or BARESIP_JITTER_FRAMES),
         "turns_asked": len(rows),
         "turns_answered": len(caller),
         "voice_to_voice_ms_p50": _r(percentile(caller, 50)),

@@ -46,6 +46,10 @@ class CallerAccount:
         return f"<sip:{self.user}@{registrar}>;auth_pass={self.password};regint=600{answer}"
 
 
+BARESIP_JITTER_FRAMES = (5, 10)
+"""baresip 1.0's RTP jitter buffer when the config does not set one (min-max 20 ms frames)."""
+
+
 def free_port(address: str = "127.0.0.1", kind: int = socket.SOCK_STREAM) -> int:
     """A port that is free on ``address`` right now."""
     with socket.socket(socket.AF_INET, kind) as sock:
@@ -81,7 +85,8 @@ class BaresipCaller:
         self.rtp_port = free_port(self.listen_address, socket.SOCK_DGRAM)
         self.sip_trace = sip_trace
         self.jitter_buffer_frames = jitter_buffer_frames
-        """baresip's RTP jitter buffer (min-max 20 ms frames); None keeps its 5-10."""
+        """baresip's RTP jitter buffer (min-max 20 ms frames); None keeps
+        :data:`BARESIP_JITTER_FRAMES`."""
         self.proc: subprocess.Popen[bytes] | None = None
 
     def _write_config(self) -> None:

@@ -127,8 +127,9 @@ def wire_audio(
 class WireCapture:
     """Capture the RTP of one caller (its RTP ``ports``) on the loopback device.
 
-    Use as a context manager around the call; :attr:`packets` holds what crossed the wire.
-    Raises PermissionError on entry without CAP_NET_RAW.
+    :meth:`start` before the call and :meth:`stop` after it (or use it as a context manager);
+    :attr:`packets` holds what crossed the wire. ``start`` raises PermissionError without
+    CAP_NET_RAW.
     """
 
     def __init__(self, ports: range, device: str = "lo") -> None:
@@ -139,7 +140,8 @@ class WireCapture:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def __enter__(self) -> WireCapture:
+    def start(self) -> None:
+        """Open the packet socket and start capturing in a background thread."""
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
         try:
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
@@ -151,14 +153,21 @@ class WireCapture:
         self._sock = sock
         self._thread = threading.Thread(target=self._run, name="wire-capture", daemon=True)
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Stop capturing (blocks up to a fraction of a second for the thread)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         if self._sock is not None:
             self._sock.close()
+
+    def __enter__(self) -> WireCapture:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def _run(self) -> None:
         assert self._sock is not None
