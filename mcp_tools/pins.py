@@ -1,9 +1,11 @@
 """PIN hashing and checking (bcrypt), and the lockout back-off rule. Pure; no database.
 
-PINs are 4–6 digits. They are hashed with bcrypt and never logged, stored in clear or echoed.
-Checking an unknown user still hashes (against a dummy hash) so the time taken does not tell
-whether a user exists. Lockout: after ``max_failures`` consecutive failures, each further
-failure locks for ``base * 2**(n - max_failures)`` seconds, capped at ``cap``.
+PINs are 4–6 digits; each tenant sets the length its new PINs must have (default 6). They
+are hashed with bcrypt and never logged, stored in clear or echoed. Checking an unknown user
+still hashes (against a dummy hash) so the time taken does not tell whether a user exists.
+Lockout: after ``max_failures`` counted failures, each further failure locks for
+``base * 2**(n - max_failures)`` seconds, capped at ``cap``. Counts decay: every ``decay_s``
+without a failure forgives one.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+from datetime import datetime
 
 import bcrypt
 
 from mcp_tools.errors import InvalidInput
 
 _PIN = re.compile(r"\d{4,6}")
+MIN_PIN_LENGTH = 4
+MAX_PIN_LENGTH = 6
+DEFAULT_PIN_LENGTH = 6
 
 
 def is_valid_pin(pin: str) -> bool:
@@ -24,10 +30,20 @@ def is_valid_pin(pin: str) -> bool:
     return bool(_PIN.fullmatch(pin)) and pin.isascii()
 
 
-def check_pin_format(pin: str) -> None:
-    """Raise a one-sentence error unless ``pin`` is 4 to 6 digits."""
+def check_pin_format(pin: str, length: int | None = None) -> None:
+    """Raise a one-sentence error unless ``pin`` is 4 to 6 digits (exactly ``length`` when
+    the tenant's policy gives one)."""
     if not is_valid_pin(pin):
         raise InvalidInput("A PIN must be 4 to 6 digits.")
+    if length is not None and len(pin) != length:
+        raise InvalidInput(f"A PIN here must be {length} digits.")
+
+
+def check_pin_length(length: int) -> int:
+    """A tenant's PIN length policy, checked (4 to 6)."""
+    if not MIN_PIN_LENGTH <= length <= MAX_PIN_LENGTH:
+        raise InvalidInput(f"A PIN length must be {MIN_PIN_LENGTH} to {MAX_PIN_LENGTH} digits.")
+    return length
 
 
 def hash_pin(pin: str, rounds: int = 12) -> str:
@@ -62,6 +78,16 @@ async def hash_pin_async(pin: str, rounds: int = 12) -> str:
     """:func:`hash_pin` off the event loop."""
     check_pin_format(pin)
     return await asyncio.to_thread(hash_pin, pin, rounds)
+
+
+def decayed_failures(
+    failures: int, last_failed_at: datetime | None, now: datetime, decay_s: float
+) -> int:
+    """A failure count after forgiving one failure per ``decay_s`` since the last one."""
+    if failures <= 0 or last_failed_at is None or decay_s <= 0:
+        return max(0, failures)
+    forgiven = int((now - last_failed_at).total_seconds() // decay_s)
+    return max(0, failures - max(0, forgiven))
 
 
 def lockout_seconds(failures: int, max_failures: int, base_s: float, cap_s: float) -> float:

@@ -78,6 +78,9 @@ DEMO_DEPARTMENTS: list[dict[str, Any]] = [
 ]
 
 
+DEMO_PIN_LENGTH = 4
+
+
 async def seed_demo(db: Database, bcrypt_rounds: int = 12) -> dict[str, Any]:
     """Create the demo tenant (once); returns everything a demo needs, PINs included."""
     async with db.unscoped() as session:
@@ -85,7 +88,11 @@ async def seed_demo(db: Database, bcrypt_rounds: int = 12) -> dict[str, Any]:
     created = existing is None
     prov = Provisioning(db, bcrypt_rounds)
     if existing is None:
-        tenant = await prov.create_tenant("Acme Demo", DEMO_SLUG, DEMO_TZ, [DEMO_DID])
+        # The demo's PINs are 4 digits (public, short to type in a demo): its tenant's policy
+        # allows that; real tenants default to 6 digits.
+        tenant = await prov.create_tenant(
+            "Acme Demo", DEMO_SLUG, DEMO_TZ, [DEMO_DID], pin_length=DEMO_PIN_LENGTH
+        )
         tenant_id = tenant.id
         actor = operator(tenant_id, name="seed")
         ids: dict[str, int] = {}

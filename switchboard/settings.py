@@ -188,6 +188,11 @@ class DatabaseSettings(Section):
     database ``<state_dir>/switchboard.db``."""
     echo: bool = False
     pool_size: int = 10
+    connect_timeout_s: float = 5.0
+    """Give up opening a connection after this long (PostgreSQL; SQLite: the lock wait)."""
+    statement_timeout_s: float = 10.0
+    """Give up on one statement after this long (a hung database fails the call's request,
+    not the call)."""
 
 
 class ToolsSettings(Section):
@@ -206,6 +211,10 @@ class ToolsSettings(Section):
     pin_lockout_base_s: float = 30.0
     """First lockout; each further failure doubles it up to ``pin_lockout_max_s``."""
     pin_lockout_max_s: float = 3600.0
+    pin_failure_decay_s: float = 900.0
+    """Each this long without a failure forgives one counted failure (0: never)."""
+    token_refresh_s: int = 300
+    """A call's tool token is re-minted once it is this old (long calls keep working)."""
 
 
 class Settings(BaseSettings):

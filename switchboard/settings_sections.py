@@ -292,7 +292,15 @@ class ConsoleSettings(Section):
     assistant_exten: str = "7000"
     """Where "back to the assistant" transfers go."""
     tryit_extension: str = "2003"
-    """The WebRTC endpoint the try-it page registers as (it dials ``assistant_exten``)."""
+    """The try-it page's own endpoint (it dials ``assistant_exten``); on the PBX its context
+    reaches the assistant only."""
+    tryit_roles: tuple[str, ...] = ("owner", "admin", "member")
+    """Tenant roles that may use the try-it page (it hands out its endpoint's password)."""
+    call_roles: tuple[str, ...] = ("owner", "admin", "member")
+    """Tenant roles that take calls: only they get their own extension's SIP password."""
+    screen_pop_ttl_s: int = 2 * 3600
+    """How long after the hand-off a call's screen-pop stays readable (by the department
+    it was handed to)."""
     tryit_ws_url: str = ""
     """Plain ``ws://`` SIP websocket for the try-it page; empty means the dev PBX's 8088."""
     extension_secrets: dict[str, SecretStr] = {}

@@ -20,6 +20,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    pin_length: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    """How many digits new PINs must have (4 to 6; existing PINs keep working)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dids: Mapped[list[TenantDid]] = relationship(
@@ -56,6 +58,8 @@ class User(TenantOwned, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(100), default=None)
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    pin_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the last counted PIN failure happened (counts decay from there)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -112,12 +116,13 @@ class Department(TenantOwned, Base):
     """A human department callers can be transferred to (an Asterisk queue)."""
 
     __tablename__ = "departments"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "name"), UniqueConstraint("queue"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     queue: Mapped[str] = mapped_column(String(20))
-    """Queue number: the dialplan target is ``ext-queues,<queue>,1``."""
+    """Queue number: the dialplan target is ``ext-queues,<queue>,1``. Unique across tenants:
+    one PBX has one queue per number, so a shared number would ring another tenant's agents."""
     description: Mapped[str] = mapped_column(String(300), default="")
     open_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     """``{"mon": [["09:00", "17:00"]], ...}`` in the tenant's timezone; empty = always open."""

@@ -68,6 +68,8 @@ class PinAttempt(TenantOwned, Base):
     caller_number: Mapped[str] = mapped_column(String(32))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the last counted failure happened (counts decay from there)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from mcp_tools import audit, hours
+from mcp_tools.db.base import utcnow
 from mcp_tools.db.models import (
     AuditEntry,
     Department,
+    FeedToken,
     Team,
     TeamMember,
     Tenant,
@@ -24,9 +27,9 @@ from mcp_tools.db.models import (
 )
 from mcp_tools.db.session import Database
 from mcp_tools.errors import Conflict, InvalidInput, NotFound
-from mcp_tools.pins import hash_pin_async
+from mcp_tools.pins import DEFAULT_PIN_LENGTH, check_pin_format, check_pin_length, hash_pin_async
 from mcp_tools.policy import Actor, Channel, Role, require_tenant_role
-from mcp_tools.services.auth import normalise_number
+from mcp_tools.services.auth import normalise_number, tenant_pin_length
 from mcp_tools.timeparse import zone
 
 
@@ -51,10 +54,18 @@ class Provisioning:
         self.rounds = bcrypt_rounds
 
     async def create_tenant(
-        self, name: str, slug: str, timezone: str = "UTC", dids: Sequence[str] = ()
+        self,
+        name: str,
+        slug: str,
+        timezone: str = "UTC",
+        dids: Sequence[str] = (),
+        *,
+        pin_length: int = DEFAULT_PIN_LENGTH,
     ) -> Created:
-        """A new tenant with its dialled numbers."""
+        """A new tenant with its dialled numbers and PIN length policy (6 digits unless
+        told otherwise)."""
         tz = zone(timezone).key
+        check_pin_length(pin_length)
         async with self.db.unscoped() as session, session.begin():
             if (await session.execute(select(Tenant.id).where(Tenant.slug == slug))).first():
                 raise Conflict(f"A tenant with slug {slug} already exists.")
@@ -65,7 +76,7 @@ class Provisioning:
                 )
                 if taken.first():
                     raise Conflict("One of those numbers already belongs to a tenant.")
-            tenant = Tenant(name=name, slug=slug, timezone=tz)
+            tenant = Tenant(name=name, slug=slug, timezone=tz, pin_length=pin_length)
             session.add(tenant)
             await session.flush()
             for number in numbers:
@@ -73,7 +84,14 @@ class Provisioning:
             audit.record(session, operator(tenant.id), "tenant.create", "tenant", tenant.id)
             return Created(
                 tenant.id,
-                {"id": tenant.id, "name": name, "slug": slug, "timezone": tz, "dids": numbers},
+                {
+                    "id": tenant.id,
+                    "name": name,
+                    "slug": slug,
+                    "timezone": tz,
+                    "dids": numbers,
+                    "pin_length": pin_length,
+                },
             )
 
     async def tenant_by_slug(self, slug: str) -> int:
@@ -104,6 +122,9 @@ class Provisioning:
             raise InvalidInput("You can't create a user with a higher role than your own.")
         if not user_number.isdigit() or not 2 <= len(user_number) <= 12:
             raise InvalidInput("A user number must be 2 to 12 digits.")
+        if pin is not None:
+            async with self.db.scoped(actor.tenant_id) as session:
+                check_pin_format(pin, await tenant_pin_length(session, actor.tenant_id))
         pin_hash = await hash_pin_async(pin, self.rounds) if pin is not None else None
         async with self.db.scoped(actor.tenant_id) as session, session.begin():
             clash = await session.execute(select(User.id).where(User.user_number == user_number))
@@ -171,14 +192,24 @@ class Provisioning:
             spans = hours.validate(dict(open_hours or {}))
         except (ValueError, TypeError) as exc:
             raise InvalidInput(f"Those opening hours are not valid: {exc}.") from None
-        async with self.db.scoped(actor.tenant_id) as session, session.begin():
-            dept = Department(name=name, queue=queue, open_hours=spans, description=description)
-            session.add(dept)
-            await session.flush()
-            audit.record(session, actor, "department.create", "department", dept.id)
-            return Created(
-                dept.id, {"id": dept.id, "name": name, "queue": queue, "open_hours": spans}
-            )
+        # One PBX has one queue per number: a number another tenant uses would ring their
+        # agents. The unique index decides races; this look-up gives the clear message.
+        taken = Conflict(f"Queue number {queue} is already in use on this PBX; choose another.")
+        async with self.db.unscoped() as session:
+            used = await session.execute(select(Department.id).where(Department.queue == queue))
+            if used.first():
+                raise taken
+        try:
+            async with self.db.scoped(actor.tenant_id) as session, session.begin():
+                dept = Department(name=name, queue=queue, open_hours=spans, description=description)
+                session.add(dept)
+                await session.flush()
+                audit.record(session, actor, "department.create", "department", dept.id)
+                return Created(
+                    dept.id, {"id": dept.id, "name": name, "queue": queue, "open_hours": spans}
+                )
+        except IntegrityError as exc:
+            raise taken from exc
 
     async def set_active(self, actor: Actor, user_id: int, active: bool) -> None:
         """Deactivate (or reactivate) a user; their tokens stop working at the next call."""
@@ -191,6 +222,15 @@ class Provisioning:
             audit.record(
                 session, actor, "user.activate" if active else "user.deactivate", "user", user_id
             )
+            if not active:  # their calendar feeds stop at once
+                feeds = await session.execute(
+                    select(FeedToken).where(
+                        FeedToken.user_id == user_id, FeedToken.revoked_at.is_(None)
+                    )
+                )
+                for feed in feeds.scalars():
+                    feed.revoked_at = utcnow()
+                    audit.record(session, actor, "feed.revoke", "feed", feed.id)
 
     async def audit_log(
         self, tenant_id: int, limit: int = 50, outcome: str | None = None

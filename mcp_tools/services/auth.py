@@ -28,7 +28,14 @@ from mcp_tools.db.base import utcnow
 from mcp_tools.db.models import PinAttempt, Tenant, TenantDid, User, UserPhone
 from mcp_tools.db.session import Database
 from mcp_tools.errors import NotFound
-from mcp_tools.pins import check_pin_format, hash_pin_async, lockout_seconds, verify_pin_async
+from mcp_tools.pins import (
+    DEFAULT_PIN_LENGTH,
+    check_pin_format,
+    decayed_failures,
+    hash_pin_async,
+    lockout_seconds,
+    verify_pin_async,
+)
 from mcp_tools.policy import Actor, Role, require_tenant_role
 from mcp_tools.tokens import TokenService
 from switchboard.settings import ToolsSettings
@@ -83,6 +90,13 @@ class PinResult:
         if self.locked_until is None:
             return 0.0
         return max(0.0, (self.locked_until - utcnow()).total_seconds())
+
+
+async def tenant_pin_length(session: AsyncSession, tenant_id: int) -> int:
+    """How many digits the tenant's new PINs must have (its policy; 6 by default)."""
+    row = await session.execute(select(Tenant.pin_length).where(Tenant.id == tenant_id))
+    length = row.scalar_one_or_none()
+    return int(length) if length else DEFAULT_PIN_LENGTH
 
 
 def _info(user: User) -> UserInfo:
@@ -140,17 +154,22 @@ class AuthService:
     ) -> PinResult:
         """Check a PIN for a user (None: unknown user, still timed like a real check).
 
-        bcrypt runs between two short transactions, so no lock is held while it hashes.
+        Theory of operation: the attempt is *charged* (counted as a failure, with the lockout
+        that count brings) in one short transaction that holds the user's and the calling
+        number's rows, before bcrypt runs; a right PIN then refunds it (counters cleared). So
+        N simultaneous guesses for one user run at most ``pin_max_failures`` bcrypt checks:
+        the rest find the lock the earlier ones took. No lock is held while bcrypt hashes.
         """
         # Withheld caller IDs share one bucket: slower for them, but no free guesses.
         number = normalise_number(caller_number) or "anonymous"
         actor = Actor(tenant_id, user_id, Role.VIEWER, call_id=call_id, name=f"caller {number}")
         async with self.db.scoped(tenant_id) as session, session.begin():
-            user = await self._user(session, user_id, lock=False)
+            user = await self._user(session, user_id, lock=True)
             attempt = await self._attempt_row(session, number)
+            now = utcnow()
             times = [t for t in (user and user.locked_until, attempt.locked_until) if t]
             locked = max(times, default=None)
-            if locked is not None and locked > utcnow():
+            if locked is not None and locked > now:
                 audit.record(
                     session,
                     actor,
@@ -161,39 +180,12 @@ class AuthService:
                     detail={"reason": "locked"},
                 )
                 return PinResult(False, "locked", None, 0, locked)
+            count, until = self._charge(user, attempt, now)
             pin_hash = user.pin_hash if user is not None and user.active else None
         ok = await verify_pin_async(pin, pin_hash, self.policy.bcrypt_rounds)
-        return await self._record(tenant_id, user_id, number, ok and pin_hash is not None, actor)
-
-    async def _record(
-        self, tenant_id: int, user_id: int | None, number: str, ok: bool, actor: Actor
-    ) -> PinResult:
-        """Apply one attempt's outcome: reset counters and mint a token, or count and lock."""
+        if ok and pin_hash is not None:
+            return await self._refund(tenant_id, user_id, number, actor)
         async with self.db.scoped(tenant_id) as session, session.begin():
-            user = await self._user(session, user_id, lock=True)
-            attempt = await self._attempt_row(session, number)
-            if ok and user is not None:
-                user.pin_failures, user.locked_until = 0, None
-                attempt.failures, attempt.locked_until = 0, None
-                audit.record(session, actor, "auth.pin", "user", user.id)
-                token = None
-                if self.tokens is not None:
-                    token = self.tokens.mint(
-                        tenant_id=tenant_id, user_id=user.id, role=user.role, call_id=actor.call_id
-                    )
-                return PinResult(True, "ok", _info(user), self.policy.pin_max_failures, None, token)
-            now = utcnow()
-            counts = [attempt.failures + 1]
-            attempt.failures = counts[0]
-            if user is not None:
-                user.pin_failures += 1
-                counts.append(user.pin_failures)
-            until: datetime | None = None
-            for row, count in zip([attempt, user], counts, strict=False):
-                seconds = self._lock_for(count)
-                if seconds and row is not None:
-                    row.locked_until = now + timedelta(seconds=seconds)
-                    until = max(until or row.locked_until, row.locked_until)
             audit.record(
                 session,
                 actor,
@@ -201,10 +193,52 @@ class AuthService:
                 "user",
                 user_id or "",
                 outcome="refused",
-                detail={"reason": "wrong_pin", "failures": max(counts)},
+                detail={"reason": "wrong_pin", "failures": count},
             )
-            left = max(0, self.policy.pin_max_failures - max(counts))
-            return PinResult(False, "locked" if until else "wrong_pin", None, left, until)
+        left = max(0, self.policy.pin_max_failures - count)
+        return PinResult(False, "locked" if until else "wrong_pin", None, left, until)
+
+    def _charge(
+        self, user: User | None, attempt: PinAttempt, now: datetime
+    ) -> tuple[int, datetime | None]:
+        """Count one failure against the number (and the user), decayed first; lock when the
+        count calls for it. Returns the highest count and the lock taken, if any."""
+        decay = self.policy.pin_failure_decay_s
+        attempt.failures = decayed_failures(attempt.failures, attempt.failed_at, now, decay) + 1
+        attempt.failed_at = now
+        counted: list[tuple[User | PinAttempt, int]] = [(attempt, attempt.failures)]
+        if user is not None:
+            user.pin_failures = (
+                decayed_failures(user.pin_failures, user.pin_failed_at, now, decay) + 1
+            )
+            user.pin_failed_at = now
+            counted.append((user, user.pin_failures))
+        until: datetime | None = None
+        for row, count in counted:
+            seconds = self._lock_for(count)
+            if seconds:
+                row.locked_until = now + timedelta(seconds=seconds)
+                until = max(until or row.locked_until, row.locked_until)
+        return max(c for _, c in counted), until
+
+    async def _refund(
+        self, tenant_id: int, user_id: int | None, number: str, actor: Actor
+    ) -> PinResult:
+        """The PIN was right: clear the counters the attempt was charged to, mint a token."""
+        async with self.db.scoped(tenant_id) as session, session.begin():
+            user = await self._user(session, user_id, lock=True)
+            attempt = await self._attempt_row(session, number)
+            if user is None or not user.active:  # deactivated while bcrypt ran
+                return PinResult(False, "wrong_pin", None, 0, None)
+            user.pin_failures, user.locked_until, user.pin_failed_at = 0, None, None
+            attempt.failures, attempt.locked_until, attempt.failed_at = 0, None, None
+            audit.record(session, actor, "auth.pin", "user", user.id)
+            token = None
+            if self.tokens is not None:
+                token = self.tokens.mint(
+                    tenant_id=tenant_id, user_id=user.id, role=user.role, call_id=actor.call_id
+                )
+            return PinResult(True, "ok", _info(user), self.policy.pin_max_failures, None, token)
 
     @staticmethod
     async def _user(session: AsyncSession, user_id: int | None, *, lock: bool) -> User | None:
@@ -235,10 +269,13 @@ class AuthService:
             return (await session.execute(query)).scalar_one()
 
     async def reset_pin(self, actor: Actor, user_id: int, new_pin: str) -> UserInfo:
-        """Set a user's PIN and clear their lockout (tenant Admin, or the user themselves)."""
+        """Set a user's PIN (as long as the tenant's policy says) and clear their lockout
+        (tenant Admin, or the user themselves)."""
         check_pin_format(new_pin)
         if actor.user_id != user_id:
             require_tenant_role(actor, Role.ADMIN, "reset other people's PINs")
+        async with self.db.scoped(actor.tenant_id) as session:
+            check_pin_format(new_pin, await tenant_pin_length(session, actor.tenant_id))
         pin_hash = await hash_pin_async(new_pin, self.policy.bcrypt_rounds)
         async with self.db.scoped(actor.tenant_id) as session, session.begin():
             user = (
@@ -247,6 +284,7 @@ class AuthService:
             if user is None:
                 raise NotFound(f"There is no user {user_id}.")
             user.pin_hash, user.pin_failures, user.locked_until = pin_hash, 0, None
+            user.pin_failed_at = None
             audit.record(session, actor, "auth.pin_reset", "user", user.id)
             return _info(user)
 
@@ -259,5 +297,5 @@ class AuthService:
             )
             attempt = (await session.execute(query)).scalar_one_or_none()
             if attempt is not None:
-                attempt.failures, attempt.locked_until = 0, None
+                attempt.failures, attempt.locked_until, attempt.failed_at = 0, None, None
             audit.record(session, actor, "auth.unlock_number", "number", caller_number)

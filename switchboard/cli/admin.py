@@ -63,16 +63,31 @@ def admin() -> None:
 @click.option("--slug", required=True, help="Short unique id.")
 @click.option("--timezone", default="UTC", show_default=True)
 @click.option("--did", "dids", multiple=True, help="A dialled number reaching this tenant.")
+@click.option(
+    "--pin-length",
+    type=click.IntRange(4, 6),
+    default=6,
+    show_default=True,
+    help="Digits every new PIN of this tenant must have.",
+)
 @json_option
 @pass_app
 def create_tenant(
-    app: AppContext, name: str, slug: str, timezone: str, dids: tuple[str, ...], as_json: bool
+    app: AppContext,
+    name: str,
+    slug: str,
+    timezone: str,
+    dids: tuple[str, ...],
+    pin_length: int,
+    as_json: bool,
 ) -> None:
     """Create a tenant."""
     from mcp_tools.services.admin import Provisioning
 
     async def job(tools: Any) -> dict[str, Any]:
-        made = await Provisioning(tools.db).create_tenant(name, slug, timezone, dids)
+        made = await Provisioning(tools.db).create_tenant(
+            name, slug, timezone, dids, pin_length=pin_length
+        )
         return made.summary
 
     emit(_run(app, job), as_json, _summary)

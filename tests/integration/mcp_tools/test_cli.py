@@ -68,7 +68,7 @@ def test_db_seed_admin(cli_env: Path) -> None:
         "--phone",
         "+15550311",
         "--json",
-        input="2468\n2468\n",
+        input="246813\n246813\n",  # Initech keeps the default policy: 6 digits
     )
     assert user["role"] == "admin"
     run("admin", "create-team", "--tenant", "initech", "TPS", "--member", "11:owner", "--json")
@@ -84,7 +84,7 @@ def test_db_seed_admin(cli_env: Path) -> None:
         "09:00-17:00",
         "--json",
     )
-    run("admin", "reset-pin", "--tenant", "initech", "11", "--pin", "1357", "--json")
+    run("admin", "reset-pin", "--tenant", "initech", "11", "--pin", "135791", "--json")
     run("admin", "unlock-number", "--tenant", "initech", "+15550311", "--json")
     entries = run("admin", "audit", "--tenant", "initech", "--json")["entries"]
     actions = [e["action"] for e in entries]  # type: ignore[attr-defined]
