@@ -4,14 +4,20 @@
 number (DID) selects the tenant, the caller ID suggests the user (otherwise the caller gives
 their user number), and the PIN is keyed or spoken. While a PIN or user number is expected the
 gate is ``sensitive``, so the conversation keeps the input out of transcripts and logs; the PIN
-is never spoken back. Wrong PINs get a short retry prompt; a lockout (the data side's policy,
-with back-off per user and per calling number) ends the call politely or, if configured,
-transfers it to the general department. After sign-in the gate opens the real agent with the
-per-call token and delegates every later turn to it.
+is never spoken back. The gate stays sensitive until the real agent is open (words said while
+it opens belong to the sign-in, not to the agent's first turn). Nothing the gate says tells
+whether a user number exists: an unknown number is asked for its PIN like a known one, which
+the data side checks against a dummy hash, and the retry prompt is the same. Wrong PINs get a
+short retry prompt; a lockout (the data side's policy, with back-off per user and per calling
+number) ends the call politely or, if configured, transfers it to the general department.
+When the data side cannot answer (down, hung, refusing) the caller hears an apology and is
+put through to a person (``fallback_transfer``). After sign-in the gate opens the real agent
+with the per-call token and delegates every later turn to it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -94,11 +100,14 @@ class SignInTexts:
 
     unknown_number: str = "Sorry, this number is not set up for Switchboard. Goodbye."
     ask_user_number: str = "Welcome to {tenant}. Please key or say your user number."
-    hello_ask_pin: str = "Hello {first}. Please key or say your PIN."
+    hello_ask_pin: str = "Welcome to {tenant}. Please key or say your PIN."
     ask_pin: str = "Thanks. Now please key or say your PIN."
-    no_user: str = "I couldn't find that user number. Please try again."
+    no_match: str = (
+        "That user number and PIN didn't match. Please key or say your user number again."
+    )
     need_digits: str = "Sorry, I need digits. Please key them, or say them one by one."
     wrong_pin: str = "That PIN didn't match. Please try again."
+    data_down: str = "Sorry, I can't check sign-ins right now."
     locked: str = "Too many attempts. For your security, sign-in is locked for a while."
     goodbye: str = "Goodbye."
     to_general: str = "Let me connect you to someone who can help."
@@ -132,8 +141,9 @@ class SignInGate:
         caller_number: str,
         call_id: str,
         texts: SignInTexts | None = None,
-        max_user_number_tries: int = 3,
         locked_transfer: TransferRequest | None = None,
+        fallback_transfer: TransferRequest | None = None,
+        data_timeout_s: float = 10.0,
     ) -> None:
         self.service = service
         self.open_agent = open_agent
@@ -141,17 +151,19 @@ class SignInGate:
         self.caller_number = caller_number
         self.call_id = call_id
         self.texts = texts or SignInTexts()
-        self.max_user_number_tries = max_user_number_tries
         self.locked_transfer = locked_transfer
+        self.fallback_transfer = fallback_transfer
+        self.data_timeout_s = data_timeout_s
         self.result = SignInResult()
         self.greeting = self.texts.unknown_number
         self._step = _Step.DONE
-        self._user_number_tries = 0
+        self._hinted = False
+        """The user came from caller ID (a wrong PIN asks for the PIN again, not the number)."""
         self._agent: ConversationAgent | None = None
 
     @property
     def sensitive(self) -> bool:
-        """True while a PIN or user number is expected."""
+        """True while a PIN or user number is expected, and until the real agent is open."""
         if self._agent is not None:
             return self._agent.sensitive
         return self._step in (_Step.PIN, _Step.USER_NUMBER)
@@ -169,10 +181,11 @@ class SignInGate:
             return False
         self.result.tenant = tenant
         user = await self.service.suggest_user(tenant.id, self.caller_number)
-        if user is not None:
+        if user is not None:  # caller ID is only a hint (spoofable): no name before the PIN
             self.result.user = user
+            self._hinted = True
             self._step = _Step.PIN
-            self.greeting = self.texts.hello_ask_pin.format(first=_first(user.name))
+            self.greeting = self.texts.hello_ask_pin.format(tenant=tenant.name)
         else:
             self._step = _Step.USER_NUMBER
             self.greeting = self.texts.ask_user_number.format(tenant=tenant.name)
@@ -194,56 +207,67 @@ class SignInGate:
             yield Say(self.texts.need_digits)
             yield TurnEnd()
             return
-        if self._step is _Step.USER_NUMBER:
-            async for item in self._user_number(tenant, digits):
-                yield item
-        else:
-            async for item in self._pin(tenant, digits):
-                yield item
+        try:
+            async with asyncio.timeout(self.data_timeout_s):
+                if self._step is _Step.USER_NUMBER:
+                    outputs = await self._user_number(tenant, digits)
+                else:
+                    outputs = await self._pin(tenant, digits)
+        except Exception as exc:  # the data side is down, hung or refusing
+            log.warning("call %s: sign-in failed on the data side: %r", self.call_id, exc)
+            outputs = self.data_unavailable()
+        for item in outputs:
+            yield item
 
-    async def _user_number(self, tenant: Tenant, digits: str) -> AsyncIterator[AgentOutput]:
-        user = await self.service.find_user_by_number(tenant.id, digits)
-        if user is None:
-            self._user_number_tries += 1
-            if self._user_number_tries >= self.max_user_number_tries:
-                self.result.failed = True
-                yield Say(f"{self.texts.locked} {self.texts.goodbye}")
-                yield TurnEnd(hangup=True)
-                return
-            yield Say(self.texts.no_user)
-            yield TurnEnd()
-            return
-        self.result.user = user
+    def data_unavailable(self) -> list[AgentOutput]:
+        """What the caller hears when sign-in cannot be checked: an apology, then a person
+        (``fallback_transfer``) or, with none configured, goodbye."""
+        self.result.failed = True
+        self._step = _Step.DONE
+        if self.fallback_transfer is not None:
+            return [
+                Say(f"{self.texts.data_down} {self.texts.to_general}"),
+                TurnEnd(transfer=self.fallback_transfer),
+            ]
+        return [
+            Say(f"{self.texts.data_down} Please try again later. {self.texts.goodbye}"),
+            TurnEnd(hangup=True),
+        ]
+
+    async def _user_number(self, tenant: Tenant, digits: str) -> list[AgentOutput]:
+        # An unknown number goes on to the PIN like a known one (the data side checks it
+        # against a dummy hash): nothing said or timed tells whether the number exists.
+        self.result.user = await self.service.find_user_by_number(tenant.id, digits)
         self._step = _Step.PIN
-        yield Say(self.texts.ask_pin)
-        yield TurnEnd()
+        return [Say(self.texts.ask_pin), TurnEnd()]
 
-    async def _pin(self, tenant: Tenant, digits: str) -> AsyncIterator[AgentOutput]:
+    async def _pin(self, tenant: Tenant, digits: str) -> list[AgentOutput]:
         user = self.result.user
         check = await self.service.verify_pin(
             tenant.id, user.id if user else None, digits, self.caller_number, self.call_id
         )
         if check.ok and check.token and check.user is not None:
-            self._step = _Step.DONE
             self.result.user = check.user
+            # Still sensitive while the agent opens: words said meanwhile stay withheld.
             self._agent = await self.open_agent(tenant, check.user, check.token)
+            self._step = _Step.DONE
             log.info("call %s: signed in as user %s", self.call_id, check.user.id)
-            yield Say(self.texts.welcome.format(first=_first(check.user.name)))
-            yield TurnEnd()
-            return
+            return [Say(self.texts.welcome.format(first=_first(check.user.name))), TurnEnd()]
         if check.outcome == "locked" or check.attempts_left <= 0:
             self.result.failed = True
             self._step = _Step.DONE
             log.info("call %s: sign-in locked", self.call_id)
             if self.locked_transfer is not None:
-                yield Say(f"{self.texts.locked} {self.texts.to_general}")
-                yield TurnEnd(transfer=self.locked_transfer)
-            else:
-                yield Say(f"{self.texts.locked} {self.texts.goodbye}")
-                yield TurnEnd(hangup=True)
-            return
-        yield Say(self.texts.wrong_pin)
-        yield TurnEnd()
+                return [
+                    Say(f"{self.texts.locked} {self.texts.to_general}"),
+                    TurnEnd(transfer=self.locked_transfer),
+                ]
+            return [Say(f"{self.texts.locked} {self.texts.goodbye}"), TurnEnd(hangup=True)]
+        if self._hinted:
+            return [Say(self.texts.wrong_pin), TurnEnd()]
+        self.result.user = None
+        self._step = _Step.USER_NUMBER
+        return [Say(self.texts.no_match), TurnEnd()]
 
     def record_heard(self, text: str) -> None:
         """Barge-in bookkeeping goes to the real agent once there is one."""

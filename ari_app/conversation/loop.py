@@ -76,6 +76,8 @@ class _Reply:
     spoke: bool = False
     acting: bool = False
     """The agent said something (even a filler) or started work this turn."""
+    sensitive: bool = False
+    """The turn was a sensitive one (a PIN): nothing is ever joined to it."""
 
 
 class Conversation:
@@ -305,7 +307,7 @@ class Conversation:
         if speaking and reply is not None and self._reply is reply:
             await self._settle_pause(interrupt=True, turn=reply.turn)
         if reply is not None and not reply.task.done():
-            if not reply.spoke and not reply.acting and reply.text:
+            if not reply.spoke and not reply.acting and reply.text and not reply.sensitive:
                 # Nothing said or done yet (endpointing fired mid-sentence): ask again with both.
                 text = f"{reply.text} {text}"
                 turn.caller_text = "[withheld]" if sensitive else text
@@ -327,7 +329,10 @@ class Conversation:
         spoken = self.texts.greeting if greeting else text
         coro = self._speak_fixed(turn, spoken) if greeting or fixed else self._answer(turn, text)
         self._reply = _Reply(
-            turn.turn, "" if greeting or fixed else text, asyncio.create_task(coro)
+            turn.turn,
+            "" if greeting or fixed else text,
+            asyncio.create_task(coro),
+            sensitive=self._sensitive,
         )
 
     async def _cancel_reply(self) -> None:

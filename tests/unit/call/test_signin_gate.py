@@ -123,10 +123,10 @@ async def test_user_number_then_spoken_pin_then_the_agent() -> None:
     assert auth.pins_seen == ["4821"]
 
 
-async def test_caller_id_skips_the_user_number() -> None:
+async def test_caller_id_skips_the_user_number_but_names_nobody() -> None:
     gate = _gate(FakeAuth(known_number="+15550111"), caller="+15550111")
     await gate.prepare()
-    assert gate.greeting.startswith("Hello Alice")
+    assert "PIN" in gate.greeting and "Alice" not in gate.greeting  # caller ID is spoofable
 
 
 async def test_non_digits_are_asked_again_without_counting_as_a_try() -> None:
@@ -156,3 +156,86 @@ async def test_lockout_can_transfer_to_general() -> None:
     for pin in ("1", "2", "3"):
         _, end = await _say(gate, f"111{pin}")
     assert end.transfer == general and not end.hangup
+
+
+async def test_an_unknown_user_number_is_asked_for_its_pin_like_a_known_one() -> None:
+    auth = FakeAuth()
+    known, unknown = _gate(auth), _gate(auth)
+    for gate in (known, unknown):
+        await gate.prepare()
+    said_known, _ = await _say(known, "101")
+    said_unknown, _ = await _say(unknown, "999")
+    assert said_known == said_unknown and "PIN" in said_unknown
+    wrong_known, end_known = await _say(known, "1111")
+    wrong_unknown, end_unknown = await _say(unknown, "1111")
+    assert wrong_known == wrong_unknown and "user number" in wrong_unknown
+    assert not end_known.hangup and not end_unknown.hangup
+    assert auth.pins_seen == ["1111", "1111"]  # both were checked (the unknown: a dummy hash)
+    assert unknown.sensitive  # back to the user number
+
+
+async def test_the_gate_stays_sensitive_until_the_agent_is_open() -> None:
+    import asyncio
+
+    opening = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_open(tenant: object, user: object, token: str) -> EchoAgent:
+        opening.set()
+        await release.wait()
+        return EchoAgent()
+
+    gate = SignInGate(FakeAuth(), slow_open, did="+15550100", caller_number="x", call_id="c")  # type: ignore[arg-type]
+    await gate.prepare()
+    await _say(gate, "101")
+    signing = asyncio.create_task(_say(gate, "4821"))
+    await opening.wait()
+    assert gate.sensitive and not gate.signed_in  # words said now stay withheld
+    release.set()
+    said, _ = await signing
+    assert "signed in" in said and gate.signed_in and not gate.sensitive
+
+
+async def test_data_side_down_means_an_apology_and_a_person() -> None:
+    class DownAuth(FakeAuth):
+        async def verify_pin(self, *args: object, **kw: object) -> FakeCheck:
+            raise ConnectionRefusedError("database down")
+
+    person = TransferRequest("general", "400")
+    gate = _gate(DownAuth(known_number="x"), caller="x", fallback_transfer=person)
+    await gate.prepare()
+    said, end = await _say(gate, "4821")
+    assert "can't check sign-ins" in said and end.transfer == person
+    assert gate.result.failed and not gate.signed_in
+
+
+async def test_a_hung_data_side_times_out_and_the_caller_hears_why() -> None:
+    import asyncio
+
+    class HungAuth(FakeAuth):
+        async def verify_pin(self, *args: object, **kw: object) -> FakeCheck:
+            await asyncio.sleep(30)
+            raise AssertionError("not reached")
+
+    gate = _gate(HungAuth(known_number="x"), caller="x", data_timeout_s=0.05)
+    await gate.prepare()
+    said, end = await _say(gate, "4821")
+    assert "try again later" in said and end.hangup
+
+
+async def test_an_agent_that_cannot_open_sends_the_caller_to_a_person() -> None:
+    async def broken_open(tenant: object, user: object, token: str) -> EchoAgent:
+        raise OSError("tool server gone")
+
+    person = TransferRequest("general", "400")
+    gate = SignInGate(
+        FakeAuth(known_number="x"),
+        broken_open,
+        did="+15550100",
+        caller_number="x",
+        call_id="c",
+        fallback_transfer=person,
+    )  # type: ignore[arg-type]
+    await gate.prepare()
+    said, end = await _say(gate, "4821")
+    assert end.transfer == person and "4821" not in said
