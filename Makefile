@@ -17,6 +17,7 @@ EXTRA_INSTALL += console-bundle
 EXTRA_INSTALL += agent-model
 EXTRA_INSTALL += iac-tools
 EXTRA_INSTALL += silero-vad
+EXTRA_INSTALL += smart-turn
 
 install: system-deps $(STAMP) $(EXTRA_INSTALL)
 
@@ -51,6 +52,13 @@ silero-vad: $(SILERO_STAMP)
 $(SILERO_STAMP): $(STAMP)
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps silero-vad==6.2.3
 	touch $(SILERO_STAMP)
+
+# The turn-end model (Smart Turn v3.2, BSD-2) ships only inside the pipecat-ai wheel: the
+# pinned wheel is downloaded without dependencies, the .onnx and its licence are taken out
+# into the model cache (sha256-checked); pipecat is never installed. Quick when present.
+.PHONY: smart-turn
+smart-turn: $(STAMP)
+	$(BIN)/python -m ari_app.speech.turn_model_install
 
 # IaC checks (checkov, tfparse) in a tool venv of their own: they conflict with the app's deps.
 IAC_VENV  := $(VENV)/iac

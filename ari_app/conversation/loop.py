@@ -36,6 +36,7 @@ from ari_app.conversation.agent_port import (
 )
 from ari_app.conversation.playout import Playout
 from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeline
+from ari_app.conversation.turn_taking import TurnTaking
 from ari_app.media.session import MediaSession
 from ari_app.media.websocket import AudioFrame
 from ari_app.speech.bargein import BargeIn, BargeInCancelled, BargeInSuspected, is_backchannel
@@ -45,10 +46,10 @@ from ari_app.speech.ports import (
     SpeechError,
     SpeechToText,
     TextToSpeech,
-    Transcript,
 )
-from ari_app.speech.segmenter import SpeechEnded, SpeechPaused, SpeechStarted
+from ari_app.speech.segmenter import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
 from ari_app.speech.sentences import FIRST_PIECE, SplitterConfig, split_sentences
+from ari_app.speech.turn_end import TurnEndDecider, TurnVerdict
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,14 @@ class Conversation:
         self._reply: _Reply | None = None
         self._turn = -1
         self._verdict_deadline: asyncio.TimerHandle | None = None
-        self._speculative: tuple[tuple[float, float], asyncio.Task[Transcript]] | None = None
+        self.turns = TurnTaking(
+            listener,
+            stt,
+            listener.turn_model,
+            self._utterance_ended,
+            decider=TurnEndDecider(listener.turn_config),
+            on_verdict=self._on_turn_verdict,
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
 
@@ -161,8 +169,7 @@ class Conversation:
                 task.cancel()
             if self._verdict_deadline is not None:
                 self._verdict_deadline.cancel()
-            if self._speculative is not None:
-                self._speculative[1].cancel()
+            self.turns.close()
             await self._cancel_reply()
             await asyncio.gather(reader, sender, return_exceptions=True)
 
@@ -180,10 +187,11 @@ class Conversation:
         if isinstance(event, SpeechStarted):
             self._stage(turn, Stage.SPEECH_START)
         elif isinstance(event, SpeechPaused):
-            self._start_speculative(event)
+            self.turns.paused(event)
+        elif isinstance(event, SpeechResumed):
+            self.turns.resumed()
         elif isinstance(event, SpeechEnded):
-            during_reply = self.playout.active
-            self._utterances.put_nowait((event, during_reply))
+            self._utterance_ended(event)
         elif isinstance(event, BargeInSuspected) and self.playout.active:
             self._stage(turn, Stage.BARGE_IN_SUSPECTED, reaction_ms=round(event.reaction_ms))
             await self.playout.pause()
@@ -201,21 +209,16 @@ class Conversation:
                 VERDICT_TIMEOUT_S, self._resume_soon
             )
 
-    def _start_speculative(self, event: SpeechPaused) -> None:
-        if self._speculative is not None:
-            self._speculative[1].cancel()
-        task = asyncio.create_task(self.stt.transcribe(self.listener.for_stt(event)))
-        self._speculative = ((event.start_ms, event.end_ms), task)
+    def _utterance_ended(self, utterance: SpeechEnded) -> None:
+        """The caller finished an utterance (silence, or the turn-end model said so)."""
+        self._utterances.put_nowait((utterance, self.playout.active))
 
-    async def _transcribe(self, utterance: SpeechEnded) -> Transcript:
-        """The utterance's transcript, reusing the speculative one when the pause was the end."""
-        speculative, self._speculative = self._speculative, None
-        if speculative is not None:
-            key, task = speculative
-            if key == (utterance.start_ms, utterance.end_ms):
-                return await task
-            task.cancel()
-        return await self.stt.transcribe(self.listener.for_stt(utterance))
+    def _on_turn_verdict(self, verdict: TurnVerdict) -> None:
+        turn = self._reply.turn if self._reply is not None else self._turn
+        probability = None if verdict.probability is None else round(verdict.probability, 3)
+        self._stage(
+            turn, Stage.TURN_CHECK, finished=verdict.finished, p=probability, why=verdict.reason
+        )
 
     def _resume_soon(self) -> None:
         self._verdict_deadline = None
@@ -281,7 +284,7 @@ class Conversation:
         )
         self._stage(turn.turn, Stage.STT_START)
         try:
-            transcript = await self._transcribe(utterance)
+            transcript = await self.turns.transcript(utterance)
         except SpeechError as exc:
             self._stage(turn.turn, Stage.ERROR, code=exc.code.value)
             log.warning("speech to text failed: %s", exc)

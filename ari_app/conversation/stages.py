@@ -15,6 +15,8 @@ class Stage(StrEnum):
     """Stable names of the moments in a turn."""
 
     SPEECH_START = "speech_start"
+    TURN_CHECK = "turn_check"
+    """The turn-end model and the words judged a pause (detail: finished, p, why)."""
     SPEECH_END = "speech_end"
     """Endpointing decided the caller stopped (after the end-of-speech silence)."""
     KEYED = "keyed"

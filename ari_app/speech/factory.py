@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ari_app.speech.bargein import BargeInConfig
-from ari_app.speech.ports import SpeechToText, TextToSpeech
+from ari_app.speech.ports import SpeechToText, TextToSpeech, TurnEndModel
 from ari_app.speech.segmenter import SegmenterConfig
+from ari_app.speech.turn_end import TurnEndConfig
 from ari_app.speech.vad_silero import SileroVadModel
 from switchboard.settings import SpeechSettings, default_cache_dir
 
 
+def model_cache(settings: SpeechSettings) -> Path:
+    """Where models assembled or extracted at install time live."""
+    return settings.model_cache_dir or default_cache_dir() / "models"
+
+
 def segmenter_config(settings: SpeechSettings) -> SegmenterConfig:
-    """Endpointing thresholds from the settings."""
+    """Endpointing thresholds from the settings.
+
+    With a turn-end model the pause that asks it (``turn_check_ms``) is also the speculative
+    recognition's, and silence ends an utterance only at the cap (``turn_cap_ms``)."""
+    if settings.turn_model != "none":
+        return SegmenterConfig(
+            threshold=settings.vad_threshold,
+            neg_threshold=settings.vad_neg_threshold,
+            min_speech_ms=settings.min_speech_ms,
+            end_silence_ms=max(settings.turn_cap_ms, settings.turn_check_ms + 32.0),
+            pre_roll_ms=settings.pre_roll_ms,
+            post_roll_ms=min(150.0, settings.turn_check_ms),
+            tentative_silence_ms=settings.turn_check_ms,
+        )
     return SegmenterConfig(
         threshold=settings.vad_threshold,
         neg_threshold=settings.vad_neg_threshold,
@@ -37,6 +58,20 @@ def bargein_config(settings: SpeechSettings) -> BargeInConfig:
     )
 
 
+def turn_end_config(settings: SpeechSettings) -> TurnEndConfig:
+    """How sure the turn-end decision must be."""
+    return TurnEndConfig(threshold=settings.turn_threshold, use_words=settings.turn_words)
+
+
+def build_turn_model(settings: SpeechSettings) -> TurnEndModel | None:
+    """The shared turn-end model, loaded; None when silence alone decides."""
+    if settings.turn_model == "none":
+        return None
+    from ari_app.speech.turn_model import SmartTurnModel, smart_turn_path
+
+    return SmartTurnModel.load(smart_turn_path(model_cache(settings)))
+
+
 def build_vad(settings: SpeechSettings) -> SileroVadModel:
     """The shared Silero model; make one stream per call with ``.stream(rate)``."""
     del settings  # nothing to choose yet
@@ -61,10 +96,14 @@ def build_stt(settings: SpeechSettings) -> SpeechToText:
         return VoskStt.load(settings.vosk_model_dir)
     from ari_app.speech.stt_whisper import WhisperConfig, WhisperStt, model_dir
 
-    path = settings.whisper_model_dir or model_dir(
-        settings.whisper_model, settings.model_cache_dir or default_cache_dir() / "models"
+    path = settings.whisper_model_dir or model_dir(settings.whisper_model, model_cache(settings))
+    return WhisperStt.load(
+        WhisperConfig(
+            model_path=path,
+            cpu_threads=settings.whisper_cpu_threads,
+            window_s=settings.whisper_window_s,
+        )
     )
-    return WhisperStt.load(WhisperConfig(model_path=path, cpu_threads=settings.whisper_cpu_threads))
 
 
 def build_tts(settings: SpeechSettings) -> TextToSpeech:

@@ -12,15 +12,18 @@ consumed so far), so the media session only does::
             case BargeInCancelled(): resume playout
 
 and calls :meth:`assistant_started` / :meth:`assistant_stopped` around playout. No I/O and no
-clock: it runs the VAD model inline (~0.15 ms per 32 ms window).
+clock: it runs the VAD model inline (~0.15 ms per 32 ms window). It also carries the call's
+turn-end model and its thresholds (:attr:`turn_model`, :attr:`turn_config`) for whoever runs
+the conversation to ask at each pause; the listener itself never calls the model.
 """
 
 from __future__ import annotations
 
 from ari_app.media.codec import resample
 from ari_app.speech.bargein import BargeInDetector, BargeInEvent
-from ari_app.speech.ports import STT_SAMPLE_RATE, VoiceActivityDetector
+from ari_app.speech.ports import STT_SAMPLE_RATE, TurnEndModel, VoiceActivityDetector
 from ari_app.speech.segmenter import Segmenter, SegmentEvent, SpeechEnded, SpeechPaused
+from ari_app.speech.turn_end import TurnEndConfig
 
 ListenerEvent = SegmentEvent | BargeInEvent
 
@@ -33,10 +36,16 @@ class Listener:
         vad: VoiceActivityDetector,
         segmenter: Segmenter | None = None,
         bargein: BargeInDetector | None = None,
+        *,
+        turn_model: TurnEndModel | None = None,
+        turn_config: TurnEndConfig | None = None,
     ) -> None:
         self.vad = vad
         self.segmenter = segmenter or Segmenter()
         self.bargein = bargein or BargeInDetector()
+        self.turn_model = turn_model
+        """Asked at each pause whether the caller has finished (None: silence decides)."""
+        self.turn_config = turn_config or TurnEndConfig()
         self._bytes = 0
 
     @property
@@ -79,6 +88,11 @@ class Listener:
         self.segmenter.reset()
         self.bargein.assistant_stopped()
         self._bytes = 0
+
+    def end_turn(self, start_ms: float, end_ms: float) -> SpeechEnded | None:
+        """End the utterance paused after ``start_ms..end_ms`` now (the caller has finished);
+        None when the caller has spoken since."""
+        return self.segmenter.end_turn(start_ms, end_ms, self.now_ms)
 
     def for_stt(self, event: SpeechEnded | SpeechPaused) -> bytes:
         """The utterance's audio at the 16 kHz every STT backend takes."""

@@ -34,6 +34,8 @@ class SpeechErrorCode(StrEnum):
     TTS_FAILED = "tts_failed"
     TTS_TIMEOUT = "tts_timeout"
     TTS_UNAVAILABLE = "tts_unavailable"
+    TURN_MODEL_MISSING = "turn_model_missing"
+    TURN_FAILED = "turn_failed"
 
 
 class SpeechError(Exception):
@@ -62,6 +64,12 @@ class TtsError(SpeechError):
     """Text to speech failed."""
 
     stage = "tts"
+
+
+class TurnError(SpeechError):
+    """The turn-end model failed (missing, or could not run)."""
+
+    stage = "turn"
 
 
 # --- VAD -----------------------------------------------------------------------------------
@@ -173,4 +181,16 @@ class TextToSpeech(Protocol):
 
     def synthesize(self, text: str, sample_rate: int = 16000) -> AsyncIterator[TtsChunk]:
         """Yield s16le chunks at ``sample_rate``; raise :class:`TtsError` on failure."""
+        ...
+
+
+# --- turn end ------------------------------------------------------------------------------
+
+
+class TurnEndModel(Protocol):
+    """Judges from the audio whether the caller has finished their turn."""
+
+    async def probability(self, pcm16k: bytes) -> float:
+        """Probability (0..1) that the utterance in ``pcm16k`` (16 kHz s16le, ending in the
+        pause just heard) is a finished turn; raise :class:`TurnError` on failure."""
         ...

@@ -11,7 +11,10 @@ going on, anything at or above ``neg_threshold`` keeps it going (Silero's own ru
 With ``tentative_silence_ms`` set, a pause that long inside SPEECH also emits
 ``SpeechPaused`` carrying the same audio a ``SpeechEnded`` at that point would carry, so the
 caller of the segmenter can start speech recognition early and use the result if the pause
-turns into the end of the utterance (same ``end_ms``).
+turns into the end of the utterance (same ``end_ms``). Speech after such a pause emits
+``SpeechResumed`` (work started for the pause can be dropped), and :meth:`Segmenter.end_turn`
+ends the utterance at a pause on request: a turn-end model decided the caller has finished
+before ``end_silence_ms`` (then the longest wait, the cap) has passed.
 
 ``SpeechStarted`` is emitted once the onset has lasted ``min_speech_ms`` and is stamped with
 the onset's start; ``SpeechEnded`` carries the utterance audio: ``pre_roll_ms`` before the
@@ -93,7 +96,15 @@ class SpeechPaused:
     audio: bytes
 
 
-SegmentEvent = SpeechStarted | SpeechEnded | SpeechPaused
+@dataclass(frozen=True)
+class SpeechResumed:
+    """The caller spoke again after a :class:`SpeechPaused` (same utterance)."""
+
+    start_ms: float
+    detected_ms: float
+
+
+SegmentEvent = SpeechStarted | SpeechEnded | SpeechPaused | SpeechResumed
 
 
 class _State(Enum):
@@ -124,6 +135,7 @@ class Segmenter:
         self._speech_ms = 0.0
         self._gap_ms = 0.0
         self._last_speech_end = 0.0
+        self._announced = False
 
     def feed(self, window: VadWindow) -> list[SegmentEvent]:
         """Process one window; return the events it causes (zero, one or two)."""
@@ -152,6 +164,9 @@ class Segmenter:
             self._last_speech_end = window.end_ms
             if window.end_ms - self._onset_start >= cfg.max_speech_ms:
                 return [self._end(window.end_ms, truncated=True)]
+            if self._announced:
+                self._announced = False
+                return [SpeechResumed(self._onset_start, window.end_ms)]
             return []
         before = self._gap_ms
         self._gap_ms += window.duration_ms
@@ -159,8 +174,20 @@ class Segmenter:
             return [self._end(window.end_ms, truncated=False)]
         tentative = cfg.tentative_silence_ms
         if tentative > 0 and before < tentative <= self._gap_ms:
+            self._announced = True
             return [self._paused(window.end_ms)]
         return []
+
+    def end_turn(self, start_ms: float, end_ms: float, now_ms: float) -> SpeechEnded | None:
+        """End the utterance now if it is still in the pause that covers ``start_ms..end_ms``
+        (the caller has not spoken since); None when that pause is over or never was."""
+        if (
+            self._state is not _State.SPEECH
+            or not self._announced
+            or (self._onset_start, self._last_speech_end) != (start_ms, end_ms)
+        ):
+            return None
+        return self._end(now_ms, truncated=False)
 
     def feed_all(self, windows: list[VadWindow]) -> list[SegmentEvent]:
         """Feed several windows in order; return all events."""

@@ -6,18 +6,24 @@ without them, choosing it fails with the command that installs them.
 
 Decoding is bounded for latency on a 2-core CPU: int8, greedy (``beam_size=1``), temperature
 0 with no fallback (the fallback caused 5 s spikes), at most 48 new tokens, no timestamps, no
-conditioning on earlier text. Whisper encodes a 30 s window whatever the utterance length,
-so a call costs ~0.45 s of CPU; calls from concurrent lines queue on one lock.
+conditioning on earlier text.
 
-The model is loaded once; :meth:`WhisperStt.transcribe` runs the blocking decode in a thread
-(``asyncio.to_thread``) so the event loop never stalls. Results that look like Whisper's
+Whisper was trained on 30 s windows and faster-whisper always pads to one, so every call cost
+~350 ms of both cores whatever its length. CTranslate2's encoder takes shorter inputs, so an
+utterance is encoded in a window of its own length, at least ``window_s`` (10 s): ~90 ms, a
+quarter, with the same words on the phone-path set (``switchboard bench speech``); a window
+under ~6 s starts to repeat itself. Utterances longer than 30 s go the usual way.
+
+The model is loaded once; :meth:`WhisperStt.transcribe` runs the blocking decode on the
+model's single worker thread (:class:`~ari_app.speech.workers.InferenceWorker`) so the event
+loop never stalls, concurrent calls queue in order, and a speculative run that is no longer
+wanted is dropped before it starts. Results that look like Whisper's
 well-known hallucinations, or that the model itself is unsure of, come back with
 ``rejected`` set: the caller answers "sorry, I didn't catch that".
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import importlib.util
 import logging
@@ -42,6 +48,7 @@ from ari_app.speech.ports import (
     SttError,
     Transcript,
 )
+from ari_app.speech.workers import InferenceWorker
 
 _HALLUCINATIONS = (
     "thank you for watching",
@@ -74,6 +81,8 @@ class WhisperConfig:
     beam_size: int = 1
     max_new_tokens: int = 48
     language: str = "en"
+    window_s: float = 10.0
+    """Shortest window encoded (0: Whisper's own 30 s, through faster-whisper)."""
     min_audio_ms: float = 250.0
     """Shorter audio is not sent to the model at all."""
     min_avg_logprob: float = -1.0
@@ -226,6 +235,8 @@ class WhisperStt:
         self.config = config or WhisperConfig()
         self._model = model
         self._lock = threading.Lock()
+        self._tokenizer: Any = None
+        self.worker = InferenceWorker("whisper")
 
     @classmethod
     def load(cls, config: WhisperConfig | None = None) -> WhisperStt:
@@ -270,25 +281,62 @@ class WhisperStt:
         start = time.perf_counter()
         try:
             with self._lock:
-                segments, _info = model.transcribe(
-                    audio,
-                    language=self.config.language,
-                    beam_size=self.config.beam_size,
-                    temperature=0.0,
-                    max_new_tokens=self.config.max_new_tokens,
-                    condition_on_previous_text=False,
-                    without_timestamps=True,
-                    vad_filter=False,
-                )
-                segs = list(segments)
+                short = self.config.window_s > 0 and audio_ms <= 29_000
+                segs = self._decode_window(model, audio) if short else self._decode(model, audio)
         except Exception as exc:  # ctranslate2 / av errors
             raise SttError(SpeechErrorCode.STT_FAILED, f"{type(exc).__name__}: {exc}") from exc
         elapsed_ms = (time.perf_counter() - start) * 1000.0
         return self._result(segs, audio_ms, elapsed_ms)
 
+    def _decode(self, model: Any, audio: np.ndarray) -> list[Any]:
+        """faster-whisper's own way: the 30 s window."""
+        segments, _info = model.transcribe(
+            audio,
+            language=self.config.language,
+            beam_size=self.config.beam_size,
+            temperature=0.0,
+            max_new_tokens=self.config.max_new_tokens,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+        )
+        return list(segments)
+
+    def _decode_window(self, model: Any, audio: np.ndarray) -> list[Any]:
+        """One greedy decode of the utterance in a window of its own length (≥ window_s)."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer(
+                model.hf_tokenizer,
+                model.model.is_multilingual,
+                task="transcribe",
+                language=self.config.language if model.model.is_multilingual else None,
+            )
+        tokenizer = self._tokenizer
+        features = model.feature_extractor(audio, padding=0)
+        frames = min(3000, max(int(self.config.window_s * 100), features.shape[-1] + 50))
+        features = np.pad(features, ((0, 0), (0, max(0, frames - features.shape[-1]))))
+        encoded = model.encode(np.ascontiguousarray(features[:, :frames], dtype=np.float32))
+        prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        (result,) = model.model.generate(
+            encoded,
+            [prompt],
+            beam_size=self.config.beam_size,
+            max_length=len(prompt) + self.config.max_new_tokens,
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        length = len(tokens)
+        avg_logprob = result.scores[0] * length / (length + 1) if length else -10.0
+        return [_Decoded(tokenizer.decode(tokens), avg_logprob, tokens, result.no_speech_prob)]
+
     async def transcribe(self, pcm16k: bytes) -> Transcript:
-        """Transcribe in a worker thread (never blocks the event loop)."""
-        return await asyncio.to_thread(self.transcribe_sync, pcm16k)
+        """Transcribe on the model's worker thread (never blocks the event loop)."""
+        return await self.worker.run(self.transcribe_sync, pcm16k)
 
     def _result(self, segs: list[Any], audio_ms: float, elapsed_ms: float) -> Transcript:
         text = " ".join(s.text.strip() for s in segs).strip()
@@ -306,6 +354,16 @@ class WhisperStt:
             raw_text=text,
             rejected=rejected,
         )
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """One decoded window, shaped like a faster-whisper segment for :meth:`_result`."""
+
+    text: str
+    avg_logprob: float
+    tokens: list[int]
+    no_speech_prob: float
 
 
 def _weighted(pairs: list[tuple[float, int]]) -> float | None:

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ari_app.speech.ports import VadWindow
-from ari_app.speech.segmenter import Segmenter, SegmenterConfig, SpeechEnded, SpeechStarted
+from ari_app.speech.segmenter import (
+    Segmenter,
+    SegmenterConfig,
+    SpeechEnded,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+)
 
 W = 32.0  # ms per window, as Silero at 8 and 16 kHz
 
@@ -141,3 +148,40 @@ def test_a_pause_then_more_speech_gives_a_different_utterance() -> None:
     ended = [e for e in events if isinstance(e, SpeechEnded)]
     assert len(paused) == 2 and len(ended) == 1
     assert paused[0].end_ms < ended[0].end_ms == paused[1].end_ms
+
+
+def _paused_segmenter() -> tuple[Segmenter, list[object]]:
+    cfg = SegmenterConfig(
+        min_speech_ms=96, end_silence_ms=2000, post_roll_ms=64, tentative_silence_ms=192
+    )
+    seg = Segmenter(cfg)
+    events = seg.feed_all(windows([0.0] * 5 + [0.9] * 20 + [0.0] * 7))
+    return seg, events
+
+
+def test_end_turn_ends_the_utterance_at_its_pause() -> None:
+    seg, events = _paused_segmenter()
+    paused = events[-1]
+    assert isinstance(paused, SpeechPaused)
+    ended = seg.end_turn(paused.start_ms, paused.end_ms, now_ms=40 * W)
+    assert isinstance(ended, SpeechEnded) and not ended.truncated
+    assert (ended.start_ms, ended.end_ms, ended.detected_ms) == (5 * W, 25 * W, 40 * W)
+    assert ended.audio == paused.audio  # the speculative transcript fits it
+    assert not seg.in_speech
+    assert seg.end_turn(paused.start_ms, paused.end_ms, now_ms=41 * W) is None
+
+
+def test_speech_after_a_pause_resumes_it_and_end_turn_then_refuses() -> None:
+    seg, events = _paused_segmenter()
+    paused = events[-1]
+    assert isinstance(paused, SpeechPaused)
+    more = seg.feed_all(windows([0.9] * 3, start=32))
+    assert more == [SpeechResumed(start_ms=5 * W, detected_ms=33 * W)]
+    assert seg.end_turn(paused.start_ms, paused.end_ms, now_ms=36 * W) is None
+    assert seg.in_speech
+
+
+def test_end_turn_needs_a_pause() -> None:
+    seg = Segmenter(SegmenterConfig(min_speech_ms=96, tentative_silence_ms=192))
+    seg.feed_all(windows([0.9] * 10))
+    assert seg.end_turn(0.0, 10 * W, now_ms=11 * W) is None
