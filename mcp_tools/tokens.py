@@ -130,6 +130,8 @@ def load_token_key(settings: Settings) -> bytes:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+    elif path.stat().st_mode & 0o077:  # a key others could read signs anyone's tokens
+        path.chmod(0o600)
     return path.read_text().strip().encode()
 
 

@@ -91,6 +91,9 @@ class PbxSettings(Section):
     demo_did: str = "+15550100"
     """The dialled number the dev PBX routes to the Stasis app."""
     min_asterisk_version: str = "22.6.0"
+    max_calls_per_did: int = 100
+    """The dev PBX's cap of calls at once per DID (high: benchmarks place 50 at once)."""
+    max_calls_per_tenant: int = 100
 
 
 class AriSettings(Section):
@@ -132,6 +135,11 @@ class CallSettings(Section):
     """What the stand-in agent says first (the signed-in assistant greets by name)."""
     locked_transfer_queue: str = ""
     """Queue a caller locked out of sign-in is transferred to (e.g. ``400``); empty: goodbye."""
+    fallback_queue: str = "400"
+    """Queue a caller is put through to when the data side cannot answer (database down or
+    hung, tool server gone): a person instead of silence. Empty: apologise and hang up."""
+    data_timeout_s: float = 10.0
+    """How long one sign-in step may wait on the data side before the caller is told."""
     answer_timeout_s: float = 5.0
     queue_wait_s: int = 300
     """How long a transferred caller waits in the dev PBX's queue before coming back to the

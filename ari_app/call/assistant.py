@@ -7,15 +7,22 @@ call record.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from ari_app.call.agent_adapter import AgentAdapter
 from ari_app.call.handoff import CallbackFiler
 from ari_app.call.records import CallRecorder
-from ari_app.call.signin import SignInGate, Tenant, User
-from ari_app.conversation.agent_port import ConversationAgent, TransferRequest
+from ari_app.call.signin import SignInGate, SignInTexts, Tenant, User
+from ari_app.conversation.agent_port import (
+    AgentOutput,
+    ConversationAgent,
+    TransferRequest,
+    TurnEnd,
+)
 from ari_app.conversation.standin_agent import StandInAgent
 from switchboard.settings import Settings
 
@@ -33,6 +40,8 @@ class CallSetup:
     gate: SignInGate | None = None
     file_callback: CallbackFiler | None = None
     """Files a callback for a department the caller could not reach (signed-in callers)."""
+    transfer_after_greeting: TransferRequest | None = None
+    """Put the caller through to a person once the greeting is said (the data side is down)."""
 
     def signed_in(self) -> bool:
         """True once the caller has signed in (always, without a sign-in gate)."""
@@ -52,13 +61,41 @@ class Assistant:
         return self.tools_app is not None
 
     async def open(self, call_id: str, did: str, caller_number: str) -> CallSetup:
-        """Prepare a call: agent, greeting, record."""
+        """Prepare a call: agent, greeting, record. A data side that is down or hung at the
+        call's start gives an apology and a person, not silence."""
         call = self.settings.call
         if self.tools_app is None:
             return CallSetup(StandInAgent(call.standin_delay_s), call.greeting_text)
-        general = self.settings.call.locked_transfer_queue
+        try:
+            async with asyncio.timeout(call.data_timeout_s):
+                return await self._open_signin(call_id, did, caller_number)
+        except Exception as exc:
+            log.warning("call %s: the data side cannot answer at the start: %r", call_id, exc)
+            return self._apology()
+
+    def _fallback(self) -> TransferRequest | None:
+        queue = self.settings.call.fallback_queue
+        if not queue:
+            return None
+        return TransferRequest("general", queue, "The assistant could not reach its data.")
+
+    def _apology(self) -> CallSetup:
+        """The call's start when sign-in cannot be checked: say so, then a person."""
+        texts = SignInTexts()
+        transfer = self._fallback()
+        if transfer is not None:
+            text = f"{texts.data_down} {texts.to_general}"
+        else:
+            text = f"{texts.data_down} Please try again later. {texts.goodbye}"
+        return CallSetup(_ApologyAgent(), text, True, transfer_after_greeting=transfer)
+
+    async def _open_signin(self, call_id: str, did: str, caller_number: str) -> CallSetup:
+        call = self.settings.call
+        tools = self.tools_app
+        assert tools is not None
+        general = call.locked_transfer_queue
         gate = SignInGate(
-            self.tools_app.auth,
+            tools.auth,
             lambda tenant, user, token: self._open_agent(
                 tenant, user, token, call_id, caller_number
             ),
@@ -66,12 +103,14 @@ class Assistant:
             caller_number=caller_number,
             call_id=call_id,
             locked_transfer=TransferRequest("general", general, "") if general else None,
+            fallback_transfer=self._fallback(),
+            data_timeout_s=call.data_timeout_s,
         )
         known = await gate.prepare()
         recorder = None
         tenant = gate.result.tenant
         if tenant is not None:
-            recorder = CallRecorder(self.tools_app.calls, tenant.id, call_id)
+            recorder = CallRecorder(tools.calls, tenant.id, call_id)
             await recorder.start(caller_number, did)
         filer = self._callback_filer(gate, call_id, caller_number)
         return CallSetup(gate, gate.greeting, not known, recorder, gate, filer)
@@ -116,3 +155,20 @@ class Assistant:
         )
         session = await AgentSession.open(self.settings, token, context)
         return AgentAdapter(session)
+
+
+class _ApologyAgent:
+    """The agent of a call whose data side is away: it only listens (and records nothing)
+    while the apology plays; the call then goes to a person or ends."""
+
+    sensitive = True
+
+    async def turn(self, text: str) -> AsyncIterator[AgentOutput]:
+        """Nothing to add to the apology."""
+        yield TurnEnd()
+
+    def record_heard(self, text: str) -> None:
+        """Nothing to remember."""
+
+    async def close(self) -> None:
+        """Nothing to release."""

@@ -1,12 +1,15 @@
 """Write a call's record (who, when, turns, tool calls, outcome, stage latencies).
 
-Best effort: the record never breaks a call, so every write is guarded and logged. Turns are
+Best effort: the record never breaks a call, so every write is guarded, bounded in time and
+logged; after one failed write (the database is down or hung) the rest of the call's writes
+are skipped, so a caller is never kept waiting on a record that cannot be written. Turns are
 written when the conversation ends (and before a transfer, so the human agent's screen-pop
 has them); caller text the conversation withheld (PIN, user number) stays withheld.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -63,10 +66,15 @@ class CallRecordStore(Protocol):
 class CallRecorder:
     """The record of one call in one tenant."""
 
-    def __init__(self, store: CallRecordStore, tenant_id: int, call_id: str) -> None:
+    def __init__(
+        self, store: CallRecordStore, tenant_id: int, call_id: str, *, timeout_s: float = 5.0
+    ) -> None:
         self.store = store
         self.tenant_id = tenant_id
         self.call_id = call_id
+        self.timeout_s = timeout_s
+        self.broken = False
+        """A write failed or timed out: the record is given up for this call."""
         self._started = False
         self._written_turns = 0
 
@@ -137,9 +145,19 @@ class CallRecorder:
             )
 
     async def _guard(self, what: str, coro: Any) -> bool:
+        if self.broken:
+            coro.close()
+            return False
         try:
-            await coro
-        except Exception:
-            log.exception("call %s: writing the call record (%s) failed", self.call_id, what)
+            async with asyncio.timeout(self.timeout_s):
+                await coro
+        except Exception as exc:
+            self.broken = True
+            log.warning(
+                "call %s: writing the call record (%s) failed (%r); skipping the rest",
+                self.call_id,
+                what,
+                exc,
+            )
             return False
         return True

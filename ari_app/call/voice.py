@@ -19,6 +19,7 @@ from ari_app.conversation.loop import Conversation, ConversationTexts
 from ari_app.conversation.speech_stack import CALL_RATE, SpeechStack
 from ari_app.conversation.stages import Stage, StageEvent, TurnTimeline
 from ari_app.media.session import MediaSession
+from switchboard.untrusted import caller_id_name
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ class VoiceCall(BaseCall):
         self.conversation = conversation
         try:
             await conversation.run()
+            if conversation.transfer is None and conversation.hangup_requested:
+                # The data side was away at the start: the apology is said, now a person.
+                conversation.transfer = setup.transfer_after_greeting
         finally:
             self.stats.turns = [t.as_dict() for t in conversation.timelines]
             await guard.close()
@@ -198,14 +202,15 @@ async def set_handoff_variables(
     values = {
         "__SWITCHBOARD_CALL_ID": channel_id,
         "__SWITCHBOARD_TENANT": tenant,
-        "__SWITCHBOARD_CALLER_NAME": caller_name,
+        "__SWITCHBOARD_CALLER_NAME": caller_id_name(caller_name, 80),
         "__SWITCHBOARD_DEPARTMENT": transfer.department,
         "__SWITCHBOARD_QUEUE": transfer.queue,
         "__SWITCHBOARD_SUMMARY": transfer.summary[:500],
         f"HASH(__SIPHEADERS,{CALL_ID_HEADER})": channel_id,
     }
-    if caller_name:
-        values["CALLERID(name)"] = caller_name[:60]
+    shown = caller_id_name(caller_name)  # a name people set for themselves: no dialplan marks
+    if shown:
+        values["CALLERID(name)"] = shown
     if queue_wait_s > 0:  # the dev PBX's queues honour it; FreePBX uses its Max Wait Time
         values["__SWITCHBOARD_QUEUE_WAIT"] = str(queue_wait_s)
     for name, value in values.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,15 @@ def database_url(settings: Settings) -> str:
 class Database:
     """One engine plus a factory for tenant-scoped (or explicitly unscoped) sessions."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        connect_timeout_s: float = 5.0,
+        statement_timeout_s: float = 10.0,
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
@@ -36,9 +45,18 @@ class Database:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database))
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+            # A database that is down fails fast, one that hangs fails the statement (not the
+            # call), and connections that died with a restart are replaced before use.
+            kwargs.update(
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_timeout=connect_timeout_s,
+                connect_args=_connect_args(self.dialect, connect_timeout_s, statement_timeout_s),
+            )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
@@ -49,10 +67,13 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         """The database the settings name."""
+        database = settings.database
         return cls(
             database_url(settings),
-            echo=settings.database.echo,
-            pool_size=settings.database.pool_size,
+            echo=database.echo,
+            pool_size=database.pool_size,
+            connect_timeout_s=database.connect_timeout_s,
+            statement_timeout_s=database.statement_timeout_s,
         )
 
     def scoped(self, tenant_id: int) -> AsyncSession:
@@ -66,6 +87,23 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def _connect_args(dialect: str, connect_s: float, statement_s: float) -> dict[str, Any]:
+    """Driver options that bound connecting and each statement (asyncpg's names)."""
+    if dialect != "postgresql":
+        return {}
+    return {"timeout": connect_s, "command_timeout": statement_s}
+
+
+def _private_file(path: Path) -> None:
+    """The SQLite database is readable by its owner only (0600); SQLite gives its WAL and
+    shared-memory files the database's mode. Existing files are tightened too."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:
