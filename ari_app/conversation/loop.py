@@ -7,10 +7,10 @@ transcribes each and starts a *reply task* (agent → sentences → TTS → play
 next sentence overlapping the playout of the current one). The main loop never waits for a
 reply, so it can react to the caller at any time:
 
-* a suspected barge-in pauses playout; a confirmed one cancels the reply, flushes queued audio
-  and tells the agent what the caller actually heard;
-* a short utterance while the assistant speaks is transcribed: a backchannel ("mm-hm") is
-  ignored, anything else interrupts like a barge-in;
+* clear speech over the answer pauses it at once (the barge-in decision); the words then
+  decide (:class:`HeldReply`): a backchannel, cough or noise resumes it where it stopped,
+  "stop." alone holds it a while for a request, and a real request cuts it (queued audio
+  flushed, the agent told what the caller actually heard) and is answered;
 * an utterance while the agent is still thinking (nothing spoken yet) cancels that reply and
   asks again with both utterances joined.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -34,12 +35,19 @@ from ari_app.conversation.agent_port import (
     TransferRequest,
     TurnEnd,
 )
+from ari_app.conversation.held_reply import HeldReply
 from ari_app.conversation.playout import Playout
 from ari_app.conversation.stages import Stage, StageEvent, TurnState, TurnTimeline
 from ari_app.conversation.turn_taking import TurnTaking
 from ari_app.media.session import MediaSession
 from ari_app.media.websocket import AudioFrame
-from ari_app.speech.bargein import BargeIn, BargeInCancelled, BargeInSuspected, is_backchannel
+from ari_app.speech.bargein import (
+    BargeIn,
+    BargeInCancelled,
+    BargeInSuspected,
+    PauseVerdict,
+    judge_interruption,
+)
 from ari_app.speech.listener import Listener, ListenerEvent
 from ari_app.speech.ports import (
     NotUnderstood,
@@ -52,9 +60,6 @@ from ari_app.speech.sentences import FIRST_PIECE, SplitterConfig, split_sentence
 from ari_app.speech.turn_end import TurnEndDecider, TurnVerdict
 
 log = logging.getLogger(__name__)
-
-VERDICT_TIMEOUT_S = 2.5
-"""A reply paused for a short utterance resumes if no transcript decides within this time."""
 
 SILENT_REJECTIONS = {NotUnderstood.EMPTY, NotUnderstood.TOO_SHORT, NotUnderstood.NO_SPEECH}
 """Rejections that get no answer at all (noise, a cough): the caller said nothing."""
@@ -122,7 +127,7 @@ class Conversation:
         self._dtmf = dtmf
         self._reply: _Reply | None = None
         self._turn = -1
-        self._verdict_deadline: asyncio.TimerHandle | None = None
+        self.held = HeldReply(self.playout)
         self.turns = TurnTaking(
             listener,
             stt,
@@ -167,8 +172,7 @@ class Conversation:
             sender.cancel()
             for task in self._tasks:
                 task.cancel()
-            if self._verdict_deadline is not None:
-                self._verdict_deadline.cancel()
+            self.held.close()
             self.turns.close()
             await self._cancel_reply()
             await asyncio.gather(reader, sender, return_exceptions=True)
@@ -186,6 +190,8 @@ class Conversation:
         turn = self._reply.turn if self._reply is not None else self._turn
         if isinstance(event, SpeechStarted):
             self._stage(turn, Stage.SPEECH_START)
+            if self.held.paused:
+                self.held.resume_after(self.held.times.words_s)  # words are coming
         elif isinstance(event, SpeechPaused):
             self.turns.paused(event)
         elif isinstance(event, SpeechResumed):
@@ -193,21 +199,17 @@ class Conversation:
         elif isinstance(event, SpeechEnded):
             self._utterance_ended(event)
         elif isinstance(event, BargeInSuspected) and self.playout.active:
-            self._stage(turn, Stage.BARGE_IN_SUSPECTED, reaction_ms=round(event.reaction_ms))
-            await self.playout.pause()
-        elif isinstance(event, BargeIn) and self._reply is not None and self.playout.active:
-            self._stage(turn, Stage.BARGE_IN, reaction_ms=event.reaction_ms, by="speech")
-            await self._cancel_reply()
-        elif isinstance(event, BargeInCancelled) and self.playout.paused:
+            if await self.held.pause():
+                self._stage(turn, Stage.BARGE_IN_SUSPECTED, reaction_ms=round(event.reaction_ms))
+        elif isinstance(event, BargeIn) and self.held.paused:
+            self.held.long_speech = True  # long speech: surely words; they decide
+            self.held.keep()
+        elif isinstance(event, BargeInCancelled) and self.held.paused:
             self._stage(turn, Stage.BARGE_IN_CANCELLED, speech_ms=round(event.speech_ms))
-            if not self.listener.segmenter.in_speech:
-                # Too short even for an utterance (a click, a cough): no words will come.
-                await self.playout.resume()
-                return
-            # An utterance is under way: stay paused until its words say "mm-hm" or not.
-            self._verdict_deadline = asyncio.get_running_loop().call_later(
-                VERDICT_TIMEOUT_S, self._resume_soon
-            )
+            if self.listener.segmenter.in_speech:  # an utterance: wait for its words
+                self.held.resume_after(self.held.times.words_s)
+            else:  # too short for words (a click, a cough): resume after a little quiet
+                self.held.resume_after(self.held.times.quiet_s)
 
     def _utterance_ended(self, utterance: SpeechEnded) -> None:
         """The caller finished an utterance (silence, or the turn-end model said so)."""
@@ -220,26 +222,22 @@ class Conversation:
             turn, Stage.TURN_CHECK, finished=verdict.finished, p=probability, why=verdict.reason
         )
 
-    def _resume_soon(self) -> None:
-        self._verdict_deadline = None
-        if self.playout.paused:
-            self._background(self.playout.resume())
-
     def _background(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _settle_pause(self, *, interrupt: bool, turn: int) -> None:
-        """Decide a pause kept for a short utterance: resume, or interrupt after all."""
-        if self._verdict_deadline is not None:
-            self._verdict_deadline.cancel()
-            self._verdict_deadline = None
-        if interrupt:
-            self._stage(turn, Stage.BARGE_IN, by="transcript")
+    async def _settle(self, verdict: PauseVerdict, turn: int) -> None:
+        """Carry out the verdict on words heard over the answer of ``turn``."""
+        if verdict is PauseVerdict.RESUME:
+            await self.held.resume()
+        elif verdict is PauseVerdict.HOLD:
+            await self.held.pause()  # a soft "stop" the barge-in decision did not catch
+            self.held.resume_after(self.held.times.hold_s)
+        else:
+            self.held.close()
+            self._stage(turn, Stage.BARGE_IN, by="transcript", verdict=verdict.value)
             await self._cancel_reply()
-        elif self.playout.paused:
-            await self.playout.resume()
 
     async def _collect_keys(self, keys: asyncio.Queue[str]) -> None:
         """Keypad input: digits up to ``#`` (or a pause) make one turn; a key interrupts."""
@@ -294,21 +292,26 @@ class Conversation:
         self._stage(turn.turn, Stage.STT_END, text="[withheld]" if sensitive else transcript.text)
         reply = self._reply
         speaking = reply is not None and (during_reply or self.playout.active)
-        if not transcript.understood:
-            self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
-            if speaking and reply is not None:
-                await self._settle_pause(interrupt=False, turn=reply.turn)
-            if transcript.rejected in SILENT_REJECTIONS or speaking:
+        text = transcript.text.strip() if transcript.understood else ""
+        if speaking and reply is not None:
+            verdict = judge_interruption(text or None, self.held.long_speech)
+            if not text:
+                self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
+            else:
+                turn.caller_text = "[withheld]" if sensitive else text
+            await self._settle(verdict, reply.turn)
+            if verdict in (PauseVerdict.RESUME, PauseVerdict.HOLD):
+                return  # "mm-hm", a cough, "stop.": the answer goes on (or waits)
+            if verdict is PauseVerdict.CUT_UNCLEAR:
+                self._start_reply(turn, self.texts.not_understood, fixed=True)
                 return
-            self._start_reply(turn, self.texts.not_understood, fixed=True)
+        elif not transcript.understood:
+            self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
+            if transcript.rejected not in SILENT_REJECTIONS:
+                self._start_reply(turn, self.texts.not_understood, fixed=True)
             return
-        text = transcript.text.strip()
         turn.caller_text = "[withheld]" if sensitive else text
-        if speaking and reply is not None and is_backchannel(text):
-            await self._settle_pause(interrupt=False, turn=reply.turn)
-            return  # "mm-hm" while the assistant speaks: keep going
-        if speaking and reply is not None and self._reply is reply:
-            await self._settle_pause(interrupt=True, turn=reply.turn)
+        reply = self._reply
         if reply is not None and not reply.task.done():
             if not reply.spoke and not reply.acting and reply.text and not reply.sensitive:
                 # Nothing said or done yet (endpointing fired mid-sentence): ask again with both.
@@ -425,6 +428,7 @@ class Conversation:
         )
         said: list[str] = []
         first_audio = True
+        first_sentence = True
         try:
             while (item := await queue.get()) is not None:
                 said.append(item.text)
@@ -435,7 +439,11 @@ class Conversation:
                             self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
                             self.listener.assistant_started()
                         first_audio = False
-                        self.playout.play(chunk.pcm, chunk.text or piece)
+                        on_start = None
+                        if first_sentence and not item.filler:
+                            first_sentence = False
+                            on_start = functools.partial(self._sentence_sent, turn.turn)
+                        self.playout.play(chunk.pcm, chunk.text or piece, on_start)
                         if self._reply is not None and self._reply.turn == turn.turn:
                             self._reply.spoke = True
             await self.playout.drain()
@@ -448,6 +456,9 @@ class Conversation:
             turn.said_text = " ".join(said)
             with contextlib.suppress(Exception):
                 self.listener.assistant_stopped()
+
+    def _sentence_sent(self, turn: int, at: float) -> None:
+        self._stage(turn, Stage.SENTENCE_AUDIO_SENT, at=at)
 
     def _pieces(self, text: str, *, first: bool) -> list[str]:
         """The reply's first text cut at its first natural pause; later texts whole."""

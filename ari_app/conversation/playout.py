@@ -12,7 +12,8 @@ was sent). Barge-in:
 
 * :meth:`pause` (suspected): ``FLUSH_MEDIA`` drops what Asterisk has queued, the reply's send
   position rewinds to what was heard, and the sender sends silence until :meth:`resume`
-  continues from there (a "mm-hm" costs the caller a short gap, no lost words);
+  continues from the start of the sentence that was cut (a "mm-hm" costs the caller a short
+  gap and a few repeated words, never a lost sentence nor the answer from its start);
 * :meth:`flush` (confirmed): drops queued audio and the rest of the reply.
 
 Between replies the sender keeps ``filler_lead_ms`` of silence queued so the stream never
@@ -80,8 +81,10 @@ class Playout:
         self._reply_pos = 0  # bytes of the reply sent (rewound by pause)
         self._anchor: float | None = None  # stream ms where reply byte 0 plays
         self._chunk_ends: list[int] = []
+        self._starts: dict[int, Callable[[float], None]] = {}  # byte offset → on first send
         self._marks = 0
         self._paused = False
+        self._heard_ms = 0.0  # the furthest point of the reply heard (a resume rewinds)
         self._io = asyncio.Lock()
         """Held while the sender writes and while pause/flush change the stream, so a
         barge-in never interleaves with a write in progress (no reply audio after FLUSH)."""
@@ -118,8 +121,8 @@ class Playout:
         return self._paused
 
     def heard_text(self) -> str:
-        """The words of the current reply heard so far."""
-        return self.tracker.heard_text(self.reply_played_ms())
+        """The words of the current reply heard so far (counting what a resume repeated once)."""
+        return self.tracker.heard_text(max(self._heard_ms, self.reply_played_ms()))
 
     # -- replies -------------------------------------------------------------------------
     def new_reply(self, on_first_audio: Callable[[float], None] | None = None) -> None:
@@ -128,14 +131,21 @@ class Playout:
         self._reply_pos = 0
         self._anchor = None
         self._chunk_ends = []
+        self._starts = {}
         self._paused = False
+        self._heard_ms = 0.0
         self.tracker.clear()
         self.first_audio_at = None
         self._on_first_audio = on_first_audio
 
-    def play(self, pcm: bytes, text: str) -> None:
-        """Append one chunk (a sentence) to the reply; the sender paces it out."""
+    def play(
+        self, pcm: bytes, text: str, on_start: Callable[[float], None] | None = None
+    ) -> None:
+        """Append one chunk (a sentence) to the reply; the sender paces it out.
+        ``on_start(t)`` fires when the chunk's first audio is sent."""
         self.tracker.sent(text, self._ms(len(pcm)))
+        if on_start is not None:
+            self._starts[len(self._reply)] = on_start
         self._reply += pcm
         self._chunk_ends.append(len(self._reply))
 
@@ -151,15 +161,24 @@ class Playout:
             if self._paused:
                 return
             heard = self.reply_played_ms()
+            self._heard_ms = max(self._heard_ms, heard)
             self._paused = True
             await self._drop_queued()
             self._reply_pos = min(len(self._reply), int(heard * self.rate / 1000) * 2)
 
-    async def resume(self) -> None:
-        """Continue the reply from where it stopped (it was only a "mm-hm")."""
+    async def resume(self, max_rewind_ms: float = 4000.0) -> None:
+        """Continue the reply (it was only a "mm-hm"): from the start of the sentence the pause
+        cut, when that is at most ``max_rewind_ms`` back, else from where it stopped."""
         if self._paused:
+            start = self.sentence_start(self._reply_pos)
+            if self._ms(self._reply_pos - start) <= max_rewind_ms:
+                self._reply_pos = start
             self._paused = False
             self._anchor = None  # re-anchored by the next reply frame sent
+
+    def sentence_start(self, position: int) -> int:
+        """The byte offset where the chunk (sentence) holding ``position`` begins."""
+        return max((end for end in self._chunk_ends if end <= position), default=0)
 
     async def flush(self) -> str:
         """Drop the rest of the reply (barge-in confirmed); return the text the caller heard."""
@@ -206,6 +225,8 @@ class Playout:
             self.first_audio_at = self.clock()
             if self._on_first_audio is not None:
                 self._on_first_audio(self.first_audio_at)
+        for offset in [o for o in self._starts if start <= o < end]:
+            self._starts.pop(offset)(self.clock())
         for boundary in self._chunk_ends:
             if start < boundary <= end:
                 self._marks += 1

@@ -32,6 +32,8 @@ class Stage(StrEnum):
     TTS_START = "tts_start"
     TTS_FIRST_AUDIO = "tts_first_audio"
     FIRST_AUDIO_SENT = "first_audio_sent"
+    SENTENCE_AUDIO_SENT = "sentence_audio_sent"
+    """The first audio of the agent's first real sentence (not a filler) was sent."""
     PLAYOUT_END = "playout_end"
     BARGE_IN_SUSPECTED = "barge_in_suspected"
     BARGE_IN = "barge_in"
@@ -117,6 +119,7 @@ class TurnTimeline:
             "said_text": self.said_text,
             "heard_text": self.heard_text,
             "stages": [e.stage.value for e in self.events],
+            "stage_times": [[e.stage.value, round(e.t, 3)] for e in self.events],
             **self.latencies_ms(),
             "barge_in_reaction_ms": [
                 e.detail["reaction_ms"]

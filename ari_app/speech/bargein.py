@@ -5,11 +5,13 @@ Duration alone cannot tell "stop" from "mm-hm" (both last 300–450 ms), and a f
 
 1. After ``min_speech_ms`` of caller speech: :class:`BargeInSuspected`. The app pauses
    playout at once (or ducks it); this is the reaction time the caller perceives.
-2. Speech reaching ``confirm_speech_ms``: :class:`BargeIn`. The app flushes queued audio
-   (FLUSH_MEDIA) and cuts the reply; history keeps only what was heard.
-   Speech that stops first: :class:`BargeInCancelled` with its duration. The app resumes
-   playout; the short utterance still goes through the segmenter and STT, and the app
-   interrupts after all if the words are not a backchannel (:func:`is_backchannel`).
+2. Speech reaching ``confirm_speech_ms``: :class:`BargeIn` (long speech, surely words).
+   Speech that stops first: :class:`BargeInCancelled` with its duration.
+
+Either way the words decide what happens to the paused answer (:func:`judge_interruption`):
+a backchannel ("mm-hm", "right"), a cough or noise resumes it where it stopped; "stop."
+alone holds it a while for the request that may follow; a real request cuts it (history
+keeps only what was heard).
 
 With ``confirm_speech_ms <= min_speech_ms`` the detector is single-stage: it emits only
 :class:`BargeIn`, at ``min_speech_ms``. Speech counts windows at or above ``threshold`` to
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ari_app.speech.ports import VadWindow
 
@@ -45,6 +48,46 @@ def is_backchannel(text: str) -> bool:
     if phrase in _BACKCHANNELS:
         return True
     return all(w in _BACKCHANNELS for w in phrase.split())
+
+
+_HOLD_WORDS = frozenset(
+    {
+        "stop", "wait", "hold", "hang", "on", "one", "a", "moment", "sec", "second", "just",
+        "please", "shh", "sh", "hush", "pause", "no", "sorry", "excuse", "me", "oh",
+    }
+)  # fmt: skip
+
+
+def is_hold_request(text: str) -> bool:
+    """True for "stop.", "wait", "hold on a second": the caller wants the assistant quiet,
+    and has not (yet) said what for."""
+    words = re.sub(r"[^\w\s'-]", " ", text.lower()).split()
+    return bool(words) and all(w in _HOLD_WORDS for w in words) and not is_backchannel(text)
+
+
+class PauseVerdict(StrEnum):
+    """What a paused answer does once the words that paused it are known."""
+
+    RESUME = "resume"
+    """A backchannel, a cough, noise: carry on where it stopped."""
+    HOLD = "hold"
+    """"Stop." alone: stay quiet a while for the request; resume if none comes."""
+    CUT = "cut"
+    """A real request: end the answer (history keeps what was heard) and answer it."""
+    CUT_UNCLEAR = "cut_unclear"
+    """Long speech nothing was understood of: end the answer and ask again."""
+
+
+def judge_interruption(text: str | None, long_speech: bool) -> PauseVerdict:
+    """The verdict on words heard over the assistant (``text`` None: nothing understood;
+    ``long_speech``: the caller spoke past the confirmation length)."""
+    if text is None:
+        return PauseVerdict.CUT_UNCLEAR if long_speech else PauseVerdict.RESUME
+    if is_backchannel(text):
+        return PauseVerdict.RESUME
+    if is_hold_request(text):
+        return PauseVerdict.HOLD
+    return PauseVerdict.CUT
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,28 @@ async def test_pause_flushes_and_rewinds_resume_continues_where_heard() -> None:
     assert "FLUSH_MEDIA" in sink.commands
     await _tick(playout, clock, 0.5)  # paused: silence only, the reply does not advance
     assert abs(playout.reply_played_ms() - heard_before) < 25
-    await playout.resume()
+    await playout.resume(max_rewind_ms=0)  # no rewind: on from where it stopped
     await _tick(playout, clock, 0.5)
     assert playout.reply_played_ms() > heard_before + 300
+
+
+async def test_resume_goes_back_to_the_start_of_the_sentence_that_was_cut() -> None:
+    sink, clock = FakeSink(), Clock()
+    playout = Playout(sink, sample_rate=RATE, lead_ms=200, clock=clock)
+    playout.new_reply()
+    playout.play(_ms(1000), "first sentence here")
+    playout.play(_ms(2000), "second sentence with more words in it")
+    await _tick(playout, clock, 1.6)  # 0.6 s into the second sentence
+    await playout.pause()
+    heard = playout.heard_text()
+    assert heard.startswith("first sentence here second")
+    await playout.resume()
+    await _tick(playout, clock, 0.3)
+    assert 1000 <= playout.reply_played_ms() <= 1400  # the second sentence again, from its start
+    assert playout.heard_text() == heard  # what was heard once still counts
+    await _tick(playout, clock, 2.0)
+    assert not playout.active  # and the reply plays to its end
+    assert playout.heard_text().endswith("more words in it")
 
 
 async def test_flush_returns_only_what_was_heard_and_ends_the_reply() -> None:

@@ -13,7 +13,9 @@ from ari_app.speech.bargein import (
     BargeInDetector,
     BargeInEvent,
     BargeInSuspected,
+    PauseVerdict,
     is_backchannel,
+    judge_interruption,
 )
 from ari_app.speech.ports import VadWindow
 
@@ -191,3 +193,24 @@ def test_eager_short_burst_is_cancelled_and_long_speech_confirmed() -> None:
 def test_suspect_threshold_is_validated() -> None:
     with pytest.raises(ValueError):
         BargeInConfig(suspect_threshold=1.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "long_speech", "verdict"),
+    [
+        ("Mm-hmm.", False, PauseVerdict.RESUME),
+        ("Right.", False, PauseVerdict.RESUME),
+        ("Okay, yeah.", True, PauseVerdict.RESUME),  # a long backchannel is still one
+        (None, False, PauseVerdict.RESUME),  # a cough, noise: nothing understood
+        (None, True, PauseVerdict.CUT_UNCLEAR),  # long speech nobody understood
+        ("Stop.", False, PauseVerdict.HOLD),
+        ("Hold on a second.", False, PauseVerdict.HOLD),
+        ("Wait, wait.", False, PauseVerdict.HOLD),
+        ("Stop. Tell me a long story again.", False, PauseVerdict.CUT),
+        ("What time is it?", False, PauseVerdict.CUT),
+    ],
+)
+def test_the_words_decide_what_a_paused_answer_does(
+    text: str | None, long_speech: bool, verdict: PauseVerdict
+) -> None:
+    assert judge_interruption(text, long_speech) is verdict

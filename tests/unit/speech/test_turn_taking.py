@@ -76,7 +76,7 @@ async def test_a_finished_request_ends_at_the_first_pause_and_reuses_its_transcr
 
 
 async def test_an_unfinished_pause_waits_and_speech_goes_on_in_the_same_utterance() -> None:
-    listener, turns, ended, stt = _setup("I need to add", 0.02)
+    listener, turns, ended, _ = _setup("I need to add", 0.02)
     _feed(listener, turns, tone(600) + bytes(2 * 16000 * 600 // 1000))
     await asyncio.sleep(0.05)
     assert ended == []
