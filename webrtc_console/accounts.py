@@ -8,6 +8,7 @@ pending one-time sign-in links) in a small JSON file of its own, written atomica
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -21,7 +22,13 @@ from typing import Any
 import bcrypt
 
 MIN_PASSWORD_LENGTH = 8
-_DUMMY_HASH = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(4))
+
+
+@functools.lru_cache(maxsize=4)
+def dummy_hash(rounds: int) -> bytes:
+    """A hash that matches no password, at the same cost as real ones: checking an unknown
+    user takes as long as checking a known one."""
+    return bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(rounds))
 
 
 class AccountError(ValueError):
@@ -133,8 +140,11 @@ class ConsoleAccounts:
     def check_password(self, tenant_id: int | None, user_id: int | None, password: str) -> bool:
         """True when the password matches; always spends one bcrypt check (no user oracle)."""
         acct = self.get(tenant_id, user_id) if tenant_id and user_id else None
-        target = acct.password_hash.encode() if acct and acct.password_hash else _DUMMY_HASH
-        ok = bcrypt.checkpw(password.encode(), target)
+        if acct and acct.password_hash:
+            target = acct.password_hash.encode()
+        else:
+            target = dummy_hash(self.rounds)
+        ok = bcrypt.checkpw(password.encode()[:72], target)
         return ok and acct is not None and bool(acct.password_hash)
 
     # -- one-time links ------------------------------------------------------------------

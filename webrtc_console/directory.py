@@ -175,11 +175,22 @@ class Directory:
             rows = await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
             return {int(uid): str(name) for uid, name in rows.all()}
 
-    async def screen_pop(self, tenant_id: int, call_id: str) -> ScreenPop | None:
-        """The call record behind a handed-off call, or None when the tenant has no such call."""
+    async def screen_pop(
+        self,
+        tenant_id: int,
+        call_id: str,
+        *,
+        viewer: tuple[int, str] | None = None,
+        ttl_s: float | None = None,
+    ) -> ScreenPop | None:
+        """The call record behind a handed-off call, or None when the tenant has no such call
+        or ``viewer`` (user id, tenant role) may not read it: only agents of the department
+        the call was handed to (tenant admins: any), for ``ttl_s`` after the hand-off."""
         try:
             record = await self.records.get(tenant_id, call_id)
         except NotFound:
+            return None
+        if viewer is not None and not await self._may_read(tenant_id, record, viewer, ttl_s):
             return None
         name, teams = "", []
         if record.user_id is not None:
@@ -219,6 +230,20 @@ class Directory:
             transcript=[{"speaker": t.speaker, "text": t.text} for t in record.turns],
             actions=actions,
         )
+
+    async def _may_read(
+        self, tenant_id: int, record: Any, viewer: tuple[int, str], ttl_s: float | None
+    ) -> bool:
+        """Whether a viewer may read a call's screen-pop (see :meth:`screen_pop`)."""
+        handed_to = (record.transferred_to or "").strip().lower()
+        handed_at = record.ended_at or record.started_at
+        if not handed_to:
+            return False  # never handed to a person: nobody's screen-pop
+        if ttl_s is not None and utcnow() - handed_at > timedelta(seconds=ttl_s):
+            return False
+        user_id, role = viewer
+        mine = await self.agent_departments(tenant_id, user_id, role)
+        return any(handed_to in (d.name.lower(), d.queue) for d in mine)
 
     async def dashboard(self, tenant_id: int, *, hours: int = 24) -> DashboardStats:
         """Calls per hour, outcomes, per-stage latency and open/overdue todos per person."""

@@ -24,11 +24,12 @@ from webrtc_console.web import (
     ConsoleApp,
     _json_error,
     _pbx_host,
-    current_session,
+    live_session,
     pbx_ws_url,
     pbx_wss_url,
     require_session,
     require_supervisor,
+    safe_next,
 )
 
 log = logging.getLogger(__name__)
@@ -37,28 +38,42 @@ log = logging.getLogger(__name__)
 async def page(request: web.Request) -> web.StreamResponse:
     """Serve a page; signed-out visitors go to the sign-in page."""
     path = request.path.rstrip("/") or "/console"
-    session = current_session(request)
+    session = await live_session(request)
     if path == "/":
         raise web.HTTPFound("/console" if session else "/login")
     if path not in SIGNED_OUT_PAGES and session is None:
         raise web.HTTPFound(f"/login?next={path}")
     if path in SUPERVISOR_PAGES and session is not None and not session.supervisor:
         raise web.HTTPFound("/console")
+    if path == "/tryit" and session is not None and not _may_try(request.app[APP_KEY], session):
+        raise web.HTTPFound("/console")
     return web.FileResponse(STATIC_DIR / PAGES[path])
 
 
-async def login_link(request: web.Request) -> web.StreamResponse:
-    """A one-time sign-in link: valid once, then gone."""
+def _may_try(app: ConsoleApp, session: ConsoleSession) -> bool:
+    return session.role in app.settings.console.tryit_roles
+
+
+async def api_login_link(request: web.Request) -> web.StreamResponse:
+    """Sign in with a one-time link's token (posted by the link page: a GET never consumes
+    a link, so mail scanners that open links cannot spend it). Valid once, then gone."""
     app = request.app[APP_KEY]
     try:
-        tenant_id, user_id = await asyncio.to_thread(
-            app.accounts.consume_link, request.match_info["token"]
-        )
+        body = await request.json()
+        token = str(body["token"])[:200]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _json_error(400, "This sign-in link is incomplete.", "input") from exc
+    ip_key = request.remote or "?"
+    if app.ip_throttle.retry_after(ip_key) > 0:
+        raise _json_error(429, "Too many failed sign-ins. Try again later.", "throttled")
+    try:
+        tenant_id, user_id = await asyncio.to_thread(app.accounts.consume_link, token)
     except AccountError as exc:
-        raise web.HTTPFound(f"/login?error={_quote(str(exc))}") from exc
+        app.ip_throttle.failed(ip_key)
+        raise _json_error(401, str(exc), "link") from exc
     person = await app.directory.person_by_id(tenant_id, user_id)
     if person is None or not person.active:
-        raise web.HTTPFound("/login?error=" + _quote("This account is not active."))
+        raise _json_error(401, "This account is not active.", "inactive")
     await app.audit(
         person.tenant_id,
         person.user_id,
@@ -68,15 +83,9 @@ async def login_link(request: web.Request) -> web.StreamResponse:
         detail={"method": "link"},
     )
     session = await app.start_session(person)
-    response = web.HTTPFound("/console")
+    response = web.json_response({"ok": True, "csrf": session.csrf, "next": "/console"})
     _set_cookie(app, response, session)
-    raise response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
+    return response
 
 
 def _set_cookie(app: ConsoleApp, response: web.StreamResponse, session: ConsoleSession) -> None:
@@ -98,6 +107,7 @@ async def api_login(request: web.Request) -> web.StreamResponse:
     try:
         body = await request.json()
         tenant, user, password = str(body["tenant"]), str(body["user"]), str(body["password"])
+        wanted = safe_next(str(body.get("next") or ""))
     except (ValueError, KeyError, TypeError) as exc:
         raise _json_error(
             400, "Give your organisation, user number and password.", "input"
@@ -140,14 +150,14 @@ async def api_login(request: web.Request) -> web.StreamResponse:
         detail={"method": "password"},
     )
     session = await app.start_session(person)
-    response = web.json_response({"ok": True, "csrf": session.csrf})
+    response = web.json_response({"ok": True, "csrf": session.csrf, "next": wanted})
     _set_cookie(app, response, session)
     return response
 
 
 async def api_logout(request: web.Request) -> web.StreamResponse:
     """Sign out (ends the session; the browser should unregister first)."""
-    session = require_session(request, write=True)
+    session = await require_session(request, write=True)
     app = request.app[APP_KEY]
     if session.extension:
         await _safe(app.set_status(session, "offline", ""))
@@ -159,18 +169,17 @@ async def api_logout(request: web.Request) -> web.StreamResponse:
 
 async def api_me(request: web.Request) -> web.StreamResponse:
     """Who is signed in, their departments and how their browser reaches the PBX."""
-    session = require_session(request)
+    session = await require_session(request)
     app = request.app[APP_KEY]
     settings = app.settings
     departments = await app.directory.agent_departments(
         session.tenant_id, session.user_id, session.role
     )
     sip: dict[str, Any] | None = None
-    if session.extension:
+    if app.takes_calls(session):  # the password itself only from POST /api/sip
         sip = {
             "extension": session.extension,
             "uri": f"sip:{session.extension}@{settings.console.sip_domain or _pbx_host(settings)}",
-            "password": app.sip_password(session.extension),
             "ws_url": pbx_wss_url(settings),
         }
     return web.json_response(
@@ -190,11 +199,80 @@ async def api_me(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def api_call(request: web.Request) -> web.StreamResponse:
-    """The screen-pop for a handed-off call (only the agent's own tenant's calls)."""
-    session = require_session(request)
+async def api_sip(request: web.Request) -> web.StreamResponse:
+    """The SIP password of the signed-in agent's own extension, for their phone to register
+    with: only for roles that take calls, never for someone else's extension or the try-it
+    endpoint, never in ``/api/me`` (which the page polls)."""
+    session = await require_session(request, write=True)
     app = request.app[APP_KEY]
-    pop = await app.directory.screen_pop(session.tenant_id, request.match_info["call_id"][:80])
+    if not app.takes_calls(session):
+        raise _json_error(403, "Your account does not take calls.", "forbidden")
+    password = app.sip_password(session.extension)
+    if password is None:
+        raise _json_error(
+            404, f"No SIP password is configured for extension {session.extension}.", "no_secret"
+        )
+    return web.json_response({"extension": session.extension, "password": password})
+
+
+async def api_transfer(request: web.Request) -> web.StreamResponse:
+    """Check (and audit) a blind transfer before the phone sends its REFER: the target must
+    be another agent of the tenant, one of its department queues, or the assistant. The
+    PBX's agent context refuses anything else too (the browser is not trusted)."""
+    session = await require_session(request, write=True)
+    app = request.app[APP_KEY]
+    try:
+        target = str((await request.json())["target"]).strip()[:20]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _json_error(400, "Give a transfer target.", "input") from exc
+    if not app.takes_calls(session):
+        raise _json_error(403, "Your account does not take calls.", "forbidden")
+    kind = await _transfer_kind(app, session, target)
+    outcome = "ok" if kind else "refused"
+    await app.audit(
+        session.tenant_id,
+        session.user_id,
+        session.role,
+        session.name,
+        "console.transfer",
+        outcome=outcome,
+        detail={"from": session.extension, "target": target, "kind": kind or "unknown"},
+    )
+    if not kind:
+        raise _json_error(
+            403,
+            f"No agent, queue or assistant answers at \"{target}\". The call is still yours.",
+            "target",
+        )
+    return web.json_response({"ok": True, "target": target, "kind": kind})
+
+
+async def _transfer_kind(app: ConsoleApp, session: ConsoleSession, target: str) -> str:
+    """What ``target`` is for this agent's tenant (empty: not a place a call may go)."""
+    console = app.settings.console
+    if not target.isdigit() or target in (session.extension, console.tryit_extension):
+        return ""
+    if target == console.assistant_exten:
+        return "assistant"
+    if target in {d.queue for d in await app.directory.departments(session.tenant_id)}:
+        return "queue"
+    if target in app.accounts.by_extension(session.tenant_id):
+        return "agent"
+    return ""
+
+
+async def api_call(request: web.Request) -> web.StreamResponse:
+    """The screen-pop of a handed-off call: only for agents of the department it was handed
+    to (tenant admins: any), only for ``console.screen_pop_ttl_s`` after the hand-off. Any
+    other call id answers 404, whether it exists or not."""
+    session = await require_session(request)
+    app = request.app[APP_KEY]
+    pop = await app.directory.screen_pop(
+        session.tenant_id,
+        request.match_info["call_id"][:80],
+        viewer=(session.user_id, session.role),
+        ttl_s=app.settings.console.screen_pop_ttl_s,
+    )
     if pop is None:
         raise _json_error(404, "No record of this call.", "not_found")
     return web.json_response(pop.as_dict())
@@ -202,9 +280,10 @@ async def api_call(request: web.Request) -> web.StreamResponse:
 
 async def api_directory(request: web.Request) -> web.StreamResponse:
     """Transfer targets: the tenant's agents, its department queues and the assistant."""
-    session = require_session(request)
+    session = await require_session(request)
     app = request.app[APP_KEY]
     accounts = app.accounts.by_extension(session.tenant_id)
+    accounts.pop(app.settings.console.tryit_extension, None)
     names = await app.directory.names(session.tenant_id, {a.user_id for a in accounts.values()})
     departments = await app.directory.departments(session.tenant_id)
     return web.json_response(
@@ -222,7 +301,7 @@ async def api_directory(request: web.Request) -> web.StreamResponse:
 
 async def api_status(request: web.Request) -> web.StreamResponse:
     """Set the signed-in agent's status (available / paused with reason / offline)."""
-    session = require_session(request, write=True)
+    session = await require_session(request, write=True)
     app = request.app[APP_KEY]
     if not session.extension:
         raise _json_error(400, "You have no extension to take calls on.", "no_extension")
@@ -242,9 +321,12 @@ async def api_status(request: web.Request) -> web.StreamResponse:
 
 
 async def api_tryit(request: web.Request) -> web.StreamResponse:
-    """How the try-it page calls the assistant (its own endpoint, plain ws:// locally)."""
-    session = require_session(request)
+    """How the try-it page calls the assistant: its own endpoint (whose PBX context reaches
+    the assistant only), for the roles ``console.tryit_roles`` names."""
+    session = await require_session(request, write=True)
     app = request.app[APP_KEY]
+    if not _may_try(app, session):
+        raise _json_error(403, "Your role cannot use the try-it page.", "forbidden")
     settings = app.settings
     ext = settings.console.tryit_extension
     return web.json_response(
@@ -260,7 +342,7 @@ async def api_tryit(request: web.Request) -> web.StreamResponse:
 
 async def api_agents(request: web.Request) -> web.StreamResponse:
     """Agents with status, registration and calls (supervisors)."""
-    session = require_supervisor(request)
+    session = await require_supervisor(request)
     return web.json_response({"agents": await _agents(request.app[APP_KEY], session)})
 
 
@@ -289,7 +371,7 @@ async def _agents(app: ConsoleApp, session: ConsoleSession) -> list[dict[str, An
 
 async def api_dashboard(request: web.Request) -> web.StreamResponse:
     """Everything the dashboard draws (supervisors)."""
-    session = require_supervisor(request)
+    session = await require_supervisor(request)
     app = request.app[APP_KEY]
     stats = await app.directory.dashboard(session.tenant_id)
     agents = await _agents(app, session)

@@ -11,7 +11,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 COOKIE_NAME = "sb_console"
 CSRF_HEADER = "X-CSRF-Token"
@@ -93,6 +93,24 @@ class SessionStore:
         """Sign out."""
         if token:
             self._sessions.pop(token, None)
+
+    def end_user(self, tenant_id: int, user_id: int) -> int:
+        """End every session of one person (deactivated); how many were ended."""
+        doomed = [
+            t
+            for t, s in self._sessions.items()
+            if (s.tenant_id, s.user_id) == (tenant_id, user_id)
+        ]
+        for token in doomed:
+            del self._sessions[token]
+        return len(doomed)
+
+    def update(self, session: ConsoleSession, **changes: object) -> ConsoleSession:
+        """The same session (token, CSRF, expiry) with fields changed (a new role)."""
+        updated = replace(session, **changes)  # type: ignore[arg-type]
+        if session.token in self._sessions:
+            self._sessions[session.token] = updated
+        return updated
 
     def active(self, tenant_id: int) -> list[ConsoleSession]:
         """Live sessions of a tenant."""

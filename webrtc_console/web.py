@@ -37,12 +37,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATIC_DIR = Path(str(resources.files("webrtc_console") / "static"))
 PAGES = {
     "/login": "login.html",
+    "/login/link": "login.html",
     "/console": "console.html",
     "/dashboard": "dashboard.html",
     "/tryit": "tryit.html",
 }
-SIGNED_OUT_PAGES = ("/login",)
+SIGNED_OUT_PAGES = ("/login", "/login/link")
 SUPERVISOR_PAGES = ("/dashboard",)
+SIGNED_IN_PAGES = ("/console", "/dashboard", "/tryit")
+"""Where ``next=`` may send a browser after sign-in (same origin, known pages only)."""
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self' blob:; connect-src 'self' wss: ws:; frame-ancestors 'none'; "
@@ -72,6 +75,23 @@ def pbx_ws_url(settings: Settings) -> str:
     if settings.console.tryit_ws_url:
         return settings.console.tryit_ws_url
     return f"ws://{_pbx_host(settings)}:{settings.pbx.http_port}/ws"
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after sign-in: a known page of this console, else ``/console``. Anything
+    that could leave the origin (``//host``, ``/\\host``, ``https:...``) is refused."""
+    if not value or any(ord(c) < 0x21 or c == "\\" for c in value):
+        return "/console"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return "/console"
+    return parts.path if parts.path in SIGNED_IN_PAGES else "/console"
+
+
+def login_link_url(origin: str, token: str) -> str:
+    """A one-time sign-in link. The token rides in the fragment, which browsers never send
+    to a server: it cannot reach access logs or proxies; the page posts it to sign in."""
+    return f"{origin.rstrip('/')}/login/link#{token}"
 
 
 def _pbx_host(settings: Settings) -> str:
@@ -107,6 +127,30 @@ class ConsoleApp:
             if settings.console.cookie_secure is not None
             else origin.startswith("https://")
         )
+
+    def takes_calls(self, session: ConsoleSession) -> bool:
+        """Whether the session's person answers calls on their own extension (a role that
+        takes calls, an extension that is not the try-it page's)."""
+        settings = self.settings.console
+        return (
+            bool(session.extension)
+            and session.role in settings.call_roles
+            and session.extension != settings.tryit_extension
+        )
+
+    async def recheck(self, session: ConsoleSession) -> ConsoleSession | None:
+        """The session as the person stands now: None (and every session of theirs ended)
+        when they are gone or deactivated; their current role otherwise."""
+        person = await self.directory.person_by_id(session.tenant_id, session.user_id)
+        if person is None or not person.active:
+            self.sessions.end_user(session.tenant_id, session.user_id)
+            return None
+        if person.role != session.role:
+            supervisor = await self.directory.is_supervisor(
+                person.tenant_id, person.user_id, person.role
+            )
+            return self.sessions.update(session, role=person.role, supervisor=supervisor)
+        return session
 
     def sip_password(self, extension: str) -> str | None:
         """The SIP secret of an agent extension (external PBX: settings; dev PBX: its file)."""
@@ -217,8 +261,17 @@ async def csrf_guard(request: web.Request, handler: Handler) -> web.StreamRespon
 
 
 def current_session(request: web.Request) -> ConsoleSession | None:
-    """The request's live session, if any."""
+    """The request's live session, if any (as of the cookie; :func:`live_session` re-checks
+    the person)."""
     return request.app[APP_KEY].sessions.get(request.cookies.get(COOKIE_NAME))
+
+
+async def live_session(request: web.Request) -> ConsoleSession | None:
+    """The request's session after re-checking its person (deactivated: signed out)."""
+    session = current_session(request)
+    if session is None:
+        return None
+    return await request.app[APP_KEY].recheck(session)
 
 
 def _json_error(status: int, message: str, code: str) -> web.HTTPException:
@@ -235,9 +288,11 @@ def _json_error(status: int, message: str, code: str) -> web.HTTPException:
     return cls(text=json.dumps({"error": message, "code": code}), content_type="application/json")
 
 
-def require_session(request: web.Request, *, write: bool = False) -> ConsoleSession:
-    """The session, or 401 (expired/absent); for writes the CSRF token must match."""
-    session = current_session(request)
+async def require_session(request: web.Request, *, write: bool = False) -> ConsoleSession:
+    """The session, re-checked against the person's account on every request, or 401
+    (expired, absent, or the account was deactivated); for writes the CSRF token must
+    match."""
+    session = await live_session(request)
     if session is None:
         raise _json_error(401, "Your session has expired. Please sign in again.", "session")
     if write and not session.csrf_ok(request.headers.get(CSRF_HEADER)):
@@ -245,9 +300,9 @@ def require_session(request: web.Request, *, write: bool = False) -> ConsoleSess
     return session
 
 
-def require_supervisor(request: web.Request) -> ConsoleSession:
+async def require_supervisor(request: web.Request) -> ConsoleSession:
     """A supervisor's session, or 403."""
-    session = require_session(request)
+    session = await require_session(request)
     if not session.supervisor:
         raise _json_error(403, "Only supervisors and admins can see this.", "forbidden")
     return session
@@ -270,11 +325,13 @@ def create_app(
         api_dashboard,
         api_directory,
         api_login,
+        api_login_link,
         api_logout,
         api_me,
+        api_sip,
         api_status,
+        api_transfer,
         api_tryit,
-        login_link,
         page,
     )
 
@@ -291,15 +348,17 @@ def create_app(
     app[APP_KEY] = console
     for path in ("/", *PAGES):
         app.router.add_get(path, page)
-    app.router.add_get("/login/link/{token}", login_link)
     app.router.add_post("/api/login", api_login)
+    app.router.add_post("/api/login/link", api_login_link)
     app.router.add_post("/api/logout", api_logout)
     app.router.add_get("/api/me", api_me)
+    app.router.add_post("/api/sip", api_sip)
+    app.router.add_post("/api/transfer", api_transfer)
     app.router.add_get("/api/calls/{call_id}", api_call)
     app.router.add_get("/api/directory", api_directory)
     app.router.add_post("/api/status", api_status)
     app.router.add_get("/api/agents", api_agents)
-    app.router.add_get("/api/tryit", api_tryit)
+    app.router.add_post("/api/tryit", api_tryit)
     app.router.add_get("/api/dashboard", api_dashboard)
     app.router.add_static("/static/", STATIC_DIR, follow_symlinks=False)
 

@@ -106,13 +106,13 @@ def set_extension(
 @pass_app
 def link(app: AppContext, slug: str, user_number: str, ttl: int | None, as_json: bool) -> None:
     """Print a one-time sign-in link for a person."""
-    from webrtc_console.web import console_origin, default_accounts
+    from webrtc_console.web import console_origin, default_accounts, login_link_url
 
     person = asyncio.run(_person(app, slug, user_number))
     token = default_accounts(app.settings).create_link(
         person.tenant_id, person.user_id, ttl or app.settings.console.login_link_ttl_s
     )
-    url = f"{console_origin(app.settings)}/login/link/{token}"
+    url = login_link_url(console_origin(app.settings), token)
     emit(
         {"url": url, "expires_in_s": ttl or app.settings.console.login_link_ttl_s},
         as_json,

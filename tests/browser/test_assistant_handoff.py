@@ -17,7 +17,7 @@ from switchboard.callers.baresip import BaresipCaller
 from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.settings import Settings
 from tests.browser.calls import call_state
-from tests.browser.fixtures import AGENT_A, ConsoleServer, sign_in_agent
+from tests.browser.fixtures import AGENT_B, ConsoleServer, sign_in_agent
 from tests.fixtures.llm import LocalLlm
 from tests.fixtures.pbx import wait_no_leftovers
 from tests.fixtures.postgres import free_port
@@ -72,7 +72,7 @@ async def test_caller_asks_the_assistant_for_a_human_and_the_console_pops_the_ca
     images_dir: Path,
 ) -> None:
     app, settings = assistant_on_console_db
-    page = await sign_in_agent(open_page, AGENT_A)
+    page = await sign_in_agent(open_page, AGENT_B)  # Maria works in Support: she sees its pops
     steps: list[Step] = [
         Pause(16.0),
         Speak("I need to talk to a human in support, please."),

@@ -48,7 +48,7 @@ async def test_caller_rings_agent_answers_audio_both_ways_hold_resume_caller_han
 
     await page.click("#mute")
     await page.locator("#unmute").wait_for(state="visible")
-    muted = "() => window.switchboard.phone.session.isMuted().audio"
+    muted = "() => window.switchboard.phone.isMuted()"
     assert await page.evaluate(muted) is True
     await page.click("#unmute")
     await page.locator("#mute").wait_for(state="visible")

@@ -38,12 +38,12 @@ def test_console_accounts_from_the_command_line(cli_env: Path) -> None:
     run("console", "set-extension", "--tenant", "demo", "103", "2001", "--json")
     _, out = run("console", "link", "--tenant", "demo", "103", "--json")
     link = json.loads(out)
-    assert link["url"].startswith("https://console.example.com/login/link/")
+    assert link["url"].startswith("https://console.example.com/login/link#")
 
     accounts = ConsoleAccounts(cli_env / "state" / "switchboard" / "console" / "accounts.json")
     (account,) = accounts.by_extension(1).values()
     assert accounts.check_password(account.tenant_id, account.user_id, "a long pass")
-    assert accounts.consume_link(link["url"].rsplit("/", 1)[1]) == (1, account.user_id)
+    assert accounts.consume_link(link["url"].rsplit("#", 1)[1]) == (1, account.user_id)
 
     _, out = run(
         "console", "set-password", "--tenant", "demo", "103", "--password", "short", ok=False

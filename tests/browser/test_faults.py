@@ -34,11 +34,11 @@ async def test_refused_registration_is_shown_with_its_cause(open_page: Opener) -
 
     async def wrong_sip_password(route: Any) -> None:
         response = await route.fetch()
-        me = await response.json()
-        me["sip"]["password"] = "not-the-sip-password"
-        await route.fulfill(response=response, body=json.dumps(me))
+        sip = await response.json()
+        sip["password"] = "not-the-sip-password"
+        await route.fulfill(response=response, body=json.dumps(sip))
 
-    await page.route("**/api/me", wrong_sip_password)
+    await page.route("**/api/sip", wrong_sip_password)
     await sign_in(page, AGENT_A)
     await page.wait_for_selector("#reg-state[data-state=failed]", timeout=20000)
     text = await page.locator("#reg-state").inner_text()
@@ -73,12 +73,14 @@ async def test_one_time_link_signs_in_once(
     assert person is not None
     token = console_server.accounts.create_link(person.tenant_id, person.user_id, 60)
     page = await open_page()
-    await page.goto(f"/login/link/{token}")
+    await page.goto(f"/login/link#{token}")  # opening the link spends nothing: a POST does
+    assert "#" not in page.url  # the token leaves the address bar (and the history)
+    await page.click("#use-link")
     await page.wait_for_url("**/console")
     await page.wait_for_selector("#reg-state[data-state=registered]", timeout=20000)
     other = await open_page()
-    await other.goto(f"/login/link/{token}")
-    assert "/login" in other.url
+    await other.goto(f"/login/link#{token}")
+    await other.click("#use-link")
     error = other.locator("#login-error")
     await error.wait_for(state="visible")
     assert "not valid" in await error.inner_text()

@@ -18,6 +18,10 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def _private_or_absent(path: Path) -> bool:
+    return not path.exists() or _mode(path) == 0o600
+
+
 async def test_sqlite_database_and_its_wal_are_private(tmp_path: Path) -> None:
     path = tmp_path / "state" / "switchboard.db"
     db = Database(f"sqlite+aiosqlite:///{path}")
@@ -26,8 +30,7 @@ async def test_sqlite_database_and_its_wal_are_private(tmp_path: Path) -> None:
             await conn.execute(text("CREATE TABLE t (x INTEGER)"))
             await conn.execute(text("INSERT INTO t VALUES (1)"))
         assert _mode(path) == 0o600
-        wal = Path(f"{path}-wal")
-        assert not wal.exists() or _mode(wal) == 0o600
+        assert _private_or_absent(Path(f"{path}-wal"))
     finally:
         await db.dispose()
     path.chmod(0o644)  # an older install's database is tightened when opened

@@ -131,10 +131,16 @@ function validTarget(target) {
   return target === d.assistant || d.agents.some((a) => a.extension === target) || d.queues.some((q) => q.queue === target);
 }
 
-function transfer(target) {
+async function transfer(target) {
   target = (target || '').trim();
   if (!/^[0-9]+$/.test(target) || !validTarget(target)) {
     message(`No agent, queue or assistant answers at "${target}". The call is still yours.`, 'error');
+    return;
+  }
+  try {
+    await api('/api/transfer', { method: 'POST', body: { target } }); // the server checks too
+  } catch (e) {
+    message(e.message, 'error');
     return;
   }
   message(`Transferring to ${target}…`);
@@ -198,6 +204,19 @@ function wire() {
   $('sign-out').onclick = () => signOut(async () => { if (state.phone) { state.phone.unregister(); await new Promise((r) => setTimeout(r, 300)); state.phone.stop(); } });
 }
 
+// Test aid on window: what the browser tests drive, without the phone's credentials.
+function testAid() {
+  const p = () => state.phone;
+  return {
+    phone: {
+      isMuted: () => Boolean(p() && p().session && p().session.isMuted().audio),
+      transfer: (target) => p().transfer(target),
+      audioStats: () => p().audioStats(),
+      stop: () => p().stop(),
+    },
+  };
+}
+
 async function main() {
   let me;
   try { me = await api('/api/me'); } catch (e) { if (e.status === 401) window.location.href = '/login'; return; }
@@ -214,13 +233,16 @@ async function main() {
     ...state.directory.queues.map((q) => el('option', { value: q.queue }, `${q.name} queue`)),
     el('option', { value: state.directory.assistant }, 'Assistant'),
   );
-  if (!me.sip) { setReg('unregistered', 'no extension assigned: ask an admin'); return; }
+  if (!me.sip) { setReg('unregistered', 'no extension to take calls on: ask an admin'); return; }
   $('extension').textContent = me.sip.extension;
-  if (!me.sip.password) { setReg('failed', `no SIP password is configured for extension ${me.sip.extension}: ask an admin`); return; }
+  // The SIP password is fetched once, handed to the phone and kept nowhere else.
+  let secret;
+  try { secret = await api('/api/sip', { method: 'POST' }); } catch (e) { setReg('failed', `${e.message} Ask an admin.`); return; }
   if (me.status.status !== 'offline') state.desired = me.status.status;
   $('status-select').value = state.desired;
-  state.phone = new Phone({ uri: me.sip.uri, password: me.sip.password || '', wsUrl: me.sip.ws_url, onEvent: onPhoneEvent });
-  window.switchboard = state;
+  state.phone = new Phone({ uri: me.sip.uri, password: secret.password, wsUrl: me.sip.ws_url, onEvent: onPhoneEvent });
+  secret = null;
+  window.switchboard = testAid();
   try { await navigator.mediaDevices.getUserMedia({ audio: true }).then((s) => s.getTracks().forEach((t) => t.stop())); await listDevices(); } catch (e) { message('No microphone available: calls cannot be answered.', 'error'); }
   state.phone.start();
   setInterval(async () => { try { await api('/api/me'); } catch (e) { /* banner shown by api() */ } }, 30000);

@@ -8,8 +8,9 @@ let ua = null; let session = null;
 function status(text, kind) { $('tryit-state').textContent = text; $('tryit-state').dataset.state = kind; }
 
 async function main() {
-  const cfg = await api('/api/tryit');
-  setCsrf(cfg.csrf);
+  const me = await api('/api/me');
+  setCsrf(me.csrf);
+  const cfg = await api('/api/tryit', { method: 'POST' });
   $('call').onclick = () => {
     if (!ua) {
       ua = new JsSIP.UA({ sockets: [new JsSIP.WebSocketInterface(cfg.ws_url)], uri: cfg.uri, password: cfg.password, register: false, session_timers: false });
