@@ -114,23 +114,36 @@ def check_loaded(cmds: Commands, app: str) -> Check:
     return ok("asterisk.loaded", "Asterisk runs the trunk endpoint and the Stasis entry")
 
 
+WRITERS = {
+    "pjsip.conf": "core",
+    "extensions.conf": "framework",
+    "ari.conf": "arimanager",
+    "queues.conf": "queues",
+}
+"""The FreePBX module that writes each top-level file (see :mod:`freepbx.freepbx17`)."""
+
+
 def check_includes(etc: Path) -> list[Check]:
-    """Does each FreePBX top-level file include the custom file Switchboard writes?"""
+    """Does Asterisk reach each custom file Switchboard writes, following the ``#include``
+    lines from the file it loads (``pjsip.conf`` → ``pjsip.endpoint.conf`` → ...)?"""
     found = []
     for t in layout.TARGETS:
         name = f"include.{t.filename}"
-        if t.filename in layout.includes(layout.read(etc, t.parent)):
-            found.append(ok(name, f"{t.parent} includes {t.filename}"))
-        else:
-            found.append(
-                Check(
-                    name,
-                    "fail",
-                    f"{t.parent} does not include {t.filename}",
-                    f"FreePBX writes that line: run `fwconsole reload`; if still missing, add "
-                    f"'#include {t.filename}' to {t.parent}",
-                )
+        chain = layout.include_chain(etc, t.root, t.filename)
+        if chain:
+            found.append(ok(name, " → ".join(chain)))
+            continue
+        where = t.parent if t.parent == t.root else f"{t.parent} (from {t.root})"
+        found.append(
+            Check(
+                name,
+                "fail",
+                f"{t.root} does not reach {t.filename}: {where} should include it",
+                f"FreePBX writes {where} itself: run `fwconsole reload` (never edit it, "
+                f"FreePBX rewrites it); if the include is still missing, reinstall the module "
+                f"that writes it: `fwconsole ma install {WRITERS[t.root]}; fwconsole reload`",
             )
+        )
     return found
 
 

@@ -160,11 +160,15 @@ def render_desired(settings: Settings) -> Desired:
             "UDP_TRANSPORT": fp.udp_transport,
             "TRUNK_DOMAIN": domain,
             "TRUNK_MATCH_LINES": "\n".join(f"match = {net}" for net in fp.trunk_match),
+            "MAX_PER_DID": str(fp.max_calls_per_did),
+            "MAX_PER_TENANT": str(fp.max_calls_per_tenant),
         },
         agents,
+        tryit=settings.console.tryit_extension,
     )
     have = existing_queues(etc)
     missing = {n: q for n, q in fp.departments.items() if q not in have}
     bodies["extensions_custom.conf"] += queue_dialplan(missing)
-    bodies["queues_custom.conf"] = queue_definitions(missing, fp.webrtc_agents)
+    agents_only = tuple(a for a in fp.webrtc_agents if a != settings.console.tryit_extension)
+    bodies["queues_custom.conf"] = queue_definitions(missing, agents_only)
     return Desired(bodies, sorted(missing), new)

@@ -2,9 +2,11 @@
 
 FreePBX regenerates ``extensions_additional.conf``, ``pjsip.endpoint.conf``,
 ``queues_additional.conf`` and friends on every ``fwconsole reload``; it never touches the
-``*_custom.conf`` files, which its own top-level files ``#include``. Each :class:`Target`
-names one custom file Switchboard writes a marked block into, the FreePBX file that must
-include it, and the generated files whose objects the block must not collide with.
+``*_custom.conf`` files, which its generated files ``#include`` (see :mod:`freepbx.freepbx17`
+for the layout and where it was read). Each :class:`Target` names one custom file Switchboard
+writes a marked block into, the file FreePBX loads it from (``root``, followed through its
+``#include`` lines), the generated file that names it (``parent``), and the generated files
+whose objects the block must not collide with.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ class Target:
     """One custom file Switchboard manages a block in."""
 
     filename: str
+    root: str
+    """The file Asterisk loads (``pjsip.conf``, ...); ``filename`` is reached from it."""
     parent: str
-    """The FreePBX file that includes ``filename`` (FreePBX writes that line itself)."""
+    """The generated file whose ``#include`` line names ``filename`` (FreePBX writes it)."""
     peers: tuple[str, ...]
     """Generated files whose objects share a namespace with this file's."""
     purpose: str
@@ -32,11 +36,13 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "extensions_custom.conf",
         "extensions.conf",
+        "extensions.conf",
         ("extensions_additional.conf",),
         "Stasis entry context for the Custom Destination; department queue dialplan",
     ),
     Target(
         "ari_additional_custom.conf",
+        "ari.conf",
         "ari.conf",
         ("ari_additional.conf",),
         "Switchboard's ARI user",
@@ -44,23 +50,27 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "pjsip.endpoint_custom.conf",
         "pjsip.conf",
+        "pjsip.endpoint.conf",
         ("pjsip.endpoint.conf", "pjsip.auth.conf"),
         "Twilio trunk endpoint; WebRTC agent endpoints",
     ),
     Target(
         "pjsip.aor_custom.conf",
         "pjsip.conf",
+        "pjsip.aor.conf",
         ("pjsip.aor.conf",),
         "Twilio trunk AOR (termination URI)",
     ),
     Target(
         "pjsip.identify_custom.conf",
         "pjsip.conf",
+        "pjsip.identify.conf",
         ("pjsip.identify.conf",),
         "Twilio trunk identify by Twilio's signalling ranges",
     ),
     Target(
         "queues_custom.conf",
+        "queues.conf",
         "queues.conf",
         ("queues_additional.conf",),
         "department queues FreePBX does not have yet",
@@ -94,6 +104,25 @@ def includes(text: str) -> list[str]:
         if match:
             found.append(Path(match.group(1)).name)
     return found
+
+
+def include_chain(etc: Path, root: str, wanted: str, max_depth: int = 8) -> list[str] | None:
+    """The files from ``root`` down to ``wanted`` following ``#include`` lines (depth first,
+    in file order), e.g. ``["pjsip.conf", "pjsip.endpoint.conf", "pjsip.endpoint_custom.conf"]``;
+    None when ``wanted`` is not reached. Cycles and missing files end a branch."""
+
+    def walk(name: str, path: list[str]) -> list[str] | None:
+        if name == wanted:
+            return [*path, name]
+        if name in path or len(path) >= max_depth:
+            return None
+        for child in includes(read(etc, name)):
+            found = walk(child, [*path, name])
+            if found:
+                return found
+        return None
+
+    return walk(root, [])
 
 
 def missing_markers(etc: Path) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from freepbx import freepbx17
 from freepbx.devpbx.secrets import DevPbxSecrets
 from freepbx.render import read_template, render
 from switchboard.settings import Settings
@@ -23,22 +24,12 @@ SHIPPED_PACKAGE = "freepbx.conf"
 
 INDICATIONS = "usr/share/asterisk/conf/basic-pbx/indications.conf"
 """Country tones (ringback for Queue's ``r``), taken from the Asterisk package's example."""
-EMPTY_INCLUDES = (
-    "globals_custom.conf",
-    "http_custom.conf",
-    "ari_general_custom.conf",
-    "ari_additional.conf",
-    "pjsip_custom.conf",
-    "pjsip.transports_custom.conf",
-    "pjsip.aor.conf",
-    "pjsip.auth.conf",
-    "pjsip.identify.conf",
-    "pjsip.auth_custom.conf",
-    "pjsip.endpoint_custom_post.conf",
-    "queues_general_additional.conf",
-    "queues_custom_general.conf",
-    "queues_custom.conf",
-    "queues_post_custom.conf",
+EXTRA_INCLUDES = ("globals_custom.conf",)
+"""Included files outside FreePBX's layout table (``[globals]`` in ``extensions.conf``)."""
+PJSIP_GLOBAL = (
+    "type = global",
+    "user_agent = Switchboard dev PBX",
+    "endpoint_identifier_order = ip,username,anonymous",
 )
 
 
@@ -62,19 +53,44 @@ ASSISTANT_EXTEN = "7000"
 UDP_TRANSPORT = "0.0.0.0-udp"
 
 
-def shipped_custom_files(values: Mapping[str, str], agents: Mapping[str, str]) -> dict[str, str]:
+AGENTS_CONTEXT = "switchboard-agents"
+"""Extensions, department queues and the assistant; never the trunk (extensions_custom.conf)."""
+TRYIT_CONTEXT = "switchboard-tryit"
+"""The assistant only: the try-it page's shared endpoint."""
+
+
+def shipped_custom_files(
+    values: Mapping[str, str], agents: Mapping[str, str], tryit: str = ""
+) -> dict[str, str]:
     """Render ``freepbx/conf``'s custom files; ``agents`` maps WebRTC agent names to passwords.
 
     ``values`` holds: APP, ASSISTANT_EXTEN, ASSISTANT_DID, ARI_USER, ARI_PASSWORD_CRYPT,
-    UDP_TRANSPORT, TRUNK_DOMAIN, TRUNK_MATCH_LINES. The installer calls this too.
+    UDP_TRANSPORT, TRUNK_DOMAIN, TRUNK_MATCH_LINES, MAX_PER_DID, MAX_PER_TENANT. The agent
+    named ``tryit`` (the try-it page's endpoint) gets the try-it context; the others the
+    agents' context. The installer calls this too.
     """
     agent_tmpl = read_template(SHIPPED_PACKAGE, "webrtc_agent.tmpl")
     agent_blocks = "\n".join(
-        render(agent_tmpl, {"NAME": n, "LABEL": f"Agent {n}", "PASSWORD": p}, name=n)
+        render(
+            agent_tmpl,
+            {
+                "NAME": n,
+                "LABEL": "Try it" if n == tryit else f"Agent {n}",
+                "PASSWORD": p,
+                "CONTEXT": TRYIT_CONTEXT if n == tryit else AGENTS_CONTEXT,
+            },
+            name=n,
+        )
         for n, p in agents.items()
     )
     wanted = {
-        "extensions_custom.conf": ("APP", "ASSISTANT_EXTEN", "ASSISTANT_DID"),
+        "extensions_custom.conf": (
+            "APP",
+            "ASSISTANT_EXTEN",
+            "ASSISTANT_DID",
+            "MAX_PER_DID",
+            "MAX_PER_TENANT",
+        ),
         "ari_additional_custom.conf": ("ARI_USER", "ARI_PASSWORD_CRYPT"),
         "pjsip.endpoint_custom.conf": ("UDP_TRANSPORT", "TRUNK_DOMAIN", "WEBRTC_AGENTS"),
         "pjsip.aor_custom.conf": ("TRUNK_DOMAIN",),
@@ -127,17 +143,21 @@ def write_config(root: Path, settings: Settings, secrets: DevPbxSecrets) -> None
         "RTP_END": str(pbx.rtp_end),
         "DEMO_DID": pbx.demo_did,
         "QUEUE_DIALPLAN": _queue_dialplan(DEV_DEPARTMENTS),
-        "QUEUE_DEFINITIONS": _queue_definitions(DEV_DEPARTMENTS, WEBRTC_AGENTS + SIP_AGENTS),
+        "QUEUE_DEFINITIONS": _queue_definitions(
+            DEV_DEPARTMENTS,
+            tuple(a for a in WEBRTC_AGENTS + SIP_AGENTS if a != settings.console.tryit_extension),
+        ),
     }
     for filename in _skeleton_files():
         template = read_template(SKELETON_PACKAGE, filename)
         used = {k: v for k, v in skeleton_values.items() if f"@@{k}@@" in template}
-        (etc / filename).write_text(render(template, used, name=filename))
-    for filename in EMPTY_INCLUDES:
-        (etc / filename).write_text("")
+        body = render(template, used, name=filename)
+        (etc / filename).write_text(freepbx17.include_header(filename) + body)
     shutil.copyfile(root / INDICATIONS, etc / "indications.conf")
+    (etc / "pjsip.conf").write_text(freepbx17.pjsip_conf(PJSIP_GLOBAL))
     (etc / "pjsip.endpoint.conf").write_text(
-        "".join(
+        freepbx17.include_header("pjsip.endpoint.conf")
+        + "".join(
             _sip_extension(name, secrets.endpoint_passwords[name], label)
             for name, label in [(n, f"Test caller {n}") for n in TEST_CALLERS]
             + [(n, f"Agent {n}") for n in SIP_AGENTS]
@@ -153,12 +173,26 @@ def write_config(root: Path, settings: Settings, secrets: DevPbxSecrets) -> None
             "UDP_TRANSPORT": UDP_TRANSPORT,
             "TRUNK_DOMAIN": f"{pbx.trunk_address}:5062",
             "TRUNK_MATCH_LINES": f"match = {pbx.trunk_address}",
+            "MAX_PER_DID": str(pbx.max_calls_per_did),
+            "MAX_PER_TENANT": str(pbx.max_calls_per_tenant),
         },
         {name: secrets.endpoint_passwords[name] for name in WEBRTC_AGENTS},
+        tryit=settings.console.tryit_extension,
     )
     for filename, text in shipped.items():
         (etc / filename).write_text(text)
+    _touch_missing_includes(etc)
     ensure_tls_certificate(keys, pbx.bind_address)
+
+
+def _touch_missing_includes(etc: Path) -> None:
+    """Create every file FreePBX's layout includes that nothing wrote (empty, as on a fresh
+    FreePBX), header-only generated files included."""
+    names = {n for names in freepbx17.INCLUDES.values() for n in names} | set(EXTRA_INCLUDES)
+    for name in sorted(names | set(freepbx17.INCLUDES)):
+        path = etc / name
+        if not path.exists():
+            path.write_text(freepbx17.include_header(name))
 
 
 def ensure_tls_certificate(keys: Path, bind_address: str) -> None:
@@ -197,7 +231,8 @@ def ensure_tls_certificate(keys: Path, bind_address: str) -> None:
 
 def _sip_extension(name: str, password: str, label: str) -> str:
     return (
-        f"[{name}]\ntype = endpoint\ntransport = {UDP_TRANSPORT}\ncontext = from-internal\n"
+        f"[{name}]\ntype = endpoint\ntransport = {UDP_TRANSPORT}\ncontext = {AGENTS_CONTEXT}\n"
+        f"set_var = TRANSFER_CONTEXT={AGENTS_CONTEXT}\nset_var = FORWARD_CONTEXT={AGENTS_CONTEXT}\n"
         f"disallow = all\nallow = ulaw,alaw,g722\naors = {name}\nauth = {name}-auth\n"
         f'callerid = "{label}" <{name}>\ndirect_media = no\nrtp_symmetric = yes\n'
         "force_rport = yes\nrewrite_contact = yes\ndtmf_mode = rfc4733\n"

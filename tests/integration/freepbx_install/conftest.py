@@ -21,6 +21,7 @@ import pytest
 from pydantic import SecretStr
 
 from freepbx.desired import crypt_matches
+from freepbx.freepbx17 import include_header, pjsip_conf
 from switchboard.settings import (
     AriSettings,
     FreepbxSettings,
@@ -41,32 +42,24 @@ FREEPBX_FILES = {
         "include => ext-queues\n\n[ext-queues]\nexten => 400,1,Macro(user-callerid,)\n"
         " same => n,Queue(400,t,,,300)\n"
     ),
-    "pjsip.conf": "".join(
-        f"#include {name}\n"
-        for name in (
-            "pjsip_custom.conf",
-            "pjsip.transports.conf",
-            "pjsip.transports_custom.conf",
-            "pjsip.endpoint.conf",
-            "pjsip.endpoint_custom.conf",
-            "pjsip.aor.conf",
-            "pjsip.aor_custom.conf",
-            "pjsip.auth.conf",
-            "pjsip.auth_custom.conf",
-            "pjsip.identify.conf",
-            "pjsip.identify_custom.conf",
-        )
-    ),
-    "pjsip.transports.conf": (
+    # FreePBX 17's generated layout (freepbx.freepbx17, read from core's PJSip genConfig)
+    "pjsip.conf": pjsip_conf(("type=global", "user_agent=FPBX-17.0.21(22.8.2)")),
+    "pjsip.transports.conf": include_header("pjsip.transports.conf")
+    + (
         "[0.0.0.0-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0:5060\n"
         "external_media_address=203.0.113.10\nexternal_signaling_address=203.0.113.10\n"
         "local_net=10.60.0.0/24\n\n[0.0.0.0-wss]\ntype=transport\nprotocol=wss\nbind=0.0.0.0\n"
     ),
-    "pjsip.endpoint.conf": "[1001]\ntype=endpoint\naors=1001\nauth=1001-auth\n",
-    "pjsip.aor.conf": "[1001]\ntype=aor\nmax_contacts=1\n",
-    "pjsip.auth.conf": "[1001-auth]\ntype=auth\nusername=1001\npassword=x\n",
+    "pjsip.endpoint.conf": include_header("pjsip.endpoint.conf")
+    + "[1001]\ntype=endpoint\naors=1001\nauth=1001-auth\n",
+    "pjsip.aor.conf": include_header("pjsip.aor.conf") + "[1001]\ntype=aor\nmax_contacts=1\n",
+    "pjsip.auth.conf": include_header("pjsip.auth.conf")
+    + "[1001-auth]\ntype=auth\nusername=1001\npassword=x\n",
+    "pjsip.identify.conf": include_header("pjsip.identify.conf"),
+    "pjsip.registration.conf": include_header("pjsip.registration.conf"),
     "ari.conf": (
         "[general]\nenabled=yes\n#include ari_general_additional.conf\n"
+        "#include ari_general_custom.conf\n"
         "#include ari_additional.conf\n#include ari_additional_custom.conf\n"
     ),
     "ari_additional.conf": "[ucp]\ntype=user\npassword=abc\n",

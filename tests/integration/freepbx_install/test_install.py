@@ -128,7 +128,7 @@ def test_clash_with_admin_object_stops_before_writing(fake_pbx: FakePbx) -> None
 def test_missing_include_and_old_freepbx_fail_preflight(
     fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pj = fake_pbx.etc / "pjsip.conf"
+    pj = fake_pbx.etc / "pjsip.identify.conf"  # FreePBX writes the include line there
     pj.write_text(pj.read_text().replace("#include pjsip.identify_custom.conf\n", ""))
     monkeypatch.setenv("FAKE_FREEPBX_VERSION", "16.0.40")
     report = install(pbx_from_settings(fake_pbx.settings()))
