@@ -114,6 +114,7 @@ class SwitchboardApp:
             speech=self.speech,
             dialer=self.dialer,
             records=tools.calls if tools is not None else None,
+            auth=tools.auth if tools is not None else None,
         )
 
     async def load(self) -> None:

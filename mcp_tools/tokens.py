@@ -2,7 +2,9 @@
 
 The telephony side mints one after a successful PIN check; every MCP request carries it as a
 bearer token; the tool server verifies signature, issuer, audience and expiry, and takes the
-caller's identity from it alone.
+caller's identity from it alone. :class:`CallToken` keeps one call's token fresh on long calls
+(re-minted once it is ``refresh_after_s`` old) and revokes it at hang-up: a token leaked from a
+call stops working when the call ends, not when it expires.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,8 @@ class TokenService:
         self._key = key
         self.ttl_s = ttl_s
         self.issuer = issuer
+        self._ended_calls: dict[str, float] = {}
+        """Call id → when it ended: tokens of that call issued before then are refused."""
 
     def mint(
         self,
@@ -105,6 +110,9 @@ class TokenService:
             if channel not in CHANNELS:
                 raise TokenError("unknown channel")
             call_id = data.get("cid")
+            ended = self._ended_calls.get(str(call_id)) if call_id is not None else None
+            if ended is not None and int(data["iat"]) <= ended:
+                raise TokenError("the call has ended")
             return ToolClaims(
                 tenant_id=int(data["tid"]),
                 user_id=int(data["sub"]),
@@ -118,6 +126,69 @@ class TokenService:
             raise
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise TokenError(str(exc) or type(exc).__name__) from None
+
+    def refresh(self, token: str, *, now: float | None = None) -> str:
+        """A new token with the same claims and a new expiry (the old one must verify)."""
+        claims = self.verify(token)
+        return self.mint(
+            tenant_id=claims.tenant_id,
+            user_id=claims.user_id,
+            role=claims.role,
+            call_id=claims.call_id,
+            channel=claims.channel,
+            now=now,
+        )
+
+    def end_call(self, call_id: str, *, now: float | None = None) -> None:
+        """Revoke every token of a call (it hung up); forgotten once they would have expired."""
+        at = now if now is not None else time.time()
+        self._ended_calls = {c: t for c, t in self._ended_calls.items() if t > at - self.ttl_s}
+        self._ended_calls[call_id] = at
+
+
+class CallToken:
+    """One call's tool token, re-minted when it gets old and revoked when the call ends.
+
+    ``current()`` is what every request should send (e.g. from an ``httpx.Auth`` flow), so a
+    long call never meets an expired token and an ended call's token is dead at once.
+    """
+
+    def __init__(
+        self,
+        tokens: TokenService,
+        token: str,
+        *,
+        refresh_after_s: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.tokens = tokens
+        self._token = token
+        self._claims = tokens.verify(token)
+        self._issued = clock()
+        self.refresh_after_s = refresh_after_s
+        self.clock = clock
+        self.revoked = False
+
+    @property
+    def call_id(self) -> str | None:
+        """The call the token belongs to."""
+        return self._claims.call_id
+
+    def current(self) -> str:
+        """The token to send now (a fresh one once the last is ``refresh_after_s`` old)."""
+        if self.revoked:
+            raise TokenError("the call has ended")
+        now = self.clock()
+        if now - self._issued >= self.refresh_after_s:
+            self._token = self.tokens.refresh(self._token)
+            self._issued = now
+        return self._token
+
+    def revoke(self) -> None:
+        """The call ended: this token and every earlier one of the call stop working."""
+        self.revoked = True
+        if self.call_id is not None:
+            self.tokens.end_call(self.call_id, now=self.clock())
 
 
 def load_token_key(settings: Settings) -> bytes:

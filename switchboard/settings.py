@@ -170,6 +170,10 @@ class RemindersSettings(Section):
     silence_s: float = 15.0
     """Hang up politely after this long without an answer from the user."""
     stale_after_s: float = 600.0
+    identify: Literal["pin", "key"] = "pin"
+    """Before the reminder is spoken, whoever answered proves they are the user: ``pin``
+    (their PIN, checked like a sign-in) or ``key`` (press 1 if you are <name>). Nothing of
+    the reminder is said before that, so voicemail and family hear no content."""
     """A reminder stuck in ``calling`` this long (the dialer died) is released for retry."""
 
 

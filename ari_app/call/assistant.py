@@ -105,6 +105,7 @@ class Assistant:
             locked_transfer=TransferRequest("general", general, "") if general else None,
             fallback_transfer=self._fallback(),
             data_timeout_s=call.data_timeout_s,
+            on_close=lambda: tools.tokens.end_call(call_id),  # hung up: its tokens are dead
         )
         known = await gate.prepare()
         recorder = None

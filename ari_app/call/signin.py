@@ -144,6 +144,7 @@ class SignInGate:
         locked_transfer: TransferRequest | None = None,
         fallback_transfer: TransferRequest | None = None,
         data_timeout_s: float = 10.0,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.service = service
         self.open_agent = open_agent
@@ -154,6 +155,8 @@ class SignInGate:
         self.locked_transfer = locked_transfer
         self.fallback_transfer = fallback_transfer
         self.data_timeout_s = data_timeout_s
+        self.on_close = on_close
+        """Called when the call is over (revokes the call's tool tokens)."""
         self.result = SignInResult()
         self.greeting = self.texts.unknown_number
         self._step = _Step.DONE
@@ -275,9 +278,13 @@ class SignInGate:
             self._agent.record_heard(text)
 
     async def close(self) -> None:
-        """Close the real agent, if opened."""
-        if self._agent is not None:
-            await self._agent.close()
+        """Close the real agent, if opened, and end the call's tool tokens."""
+        try:
+            if self._agent is not None:
+                await self._agent.close()
+        finally:
+            if self.on_close is not None:
+                self.on_close()
 
 
 def _first(name: str) -> str:

@@ -1,7 +1,8 @@
 """Reminders that call you, end to end: the dialer rings the user's number through the
 ``twilio`` trunk (in the dev PBX: a baresip "phone" listening where Twilio would be), the
-reminder is spoken and heard, and the user marks it done by keypad or snoozes it by voice.
-Unanswered call-outs are retried and end up failed, recorded and audited."""
+person who answers keys the user's PIN, the reminder is spoken and heard, and the user marks
+it done by keypad or snoozes it by voice. A voicemail box (answers, says nothing) hears no
+content. Unanswered call-outs are retried and end up failed, recorded and audited."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ pytestmark = [pytest.mark.pbx, pytest.mark.slow]
 
 MARIA = "104"
 MARIA_PHONE = "+15550114"
+MARIA_PIN = "7253"
 TRUNK_PORT = 5062
 """Where the dev PBX's ``twilio`` trunk sends calls (``pbx.trunk_address``:5062)."""
 
@@ -144,6 +146,9 @@ async def test_a_due_reminder_rings_the_user_speaks_it_and_key_1_marks_it_done(
         app.start_reminders(settings)
         await asyncio.to_thread(phone.wait_incoming_established, 30)
         call = await _reminder_call(app)
+        await asyncio.sleep(7.0)  # "... a reminder for Maria. To hear it, ... your PIN."
+        assert not call.heard
+        await asyncio.to_thread(phone.send_dtmf, MARIA_PIN + "#", 0.15)
         async with asyncio.timeout(40):  # the whole reminder is played to the phone
             while not call.heard:
                 await asyncio.sleep(0.2)
@@ -157,6 +162,7 @@ async def test_a_due_reminder_rings_the_user_speaks_it_and_key_1_marks_it_done(
     heard = heard_after(phone, 0.0, whisper_stt)
     assert "dentist" in heard and "friday" in heard, heard
     assert "marked it done" in heard, heard
+    assert heard.index("pin") < heard.index("dentist"), heard  # the PIN came first
     record = await call_record(settings, stats.channel_id)
     assert record.direction == "outbound" and record.outcome == "completed"
     assert record.caller_number == MARIA_PHONE and record.user_id is not None
@@ -174,7 +180,7 @@ async def test_snooze_by_voice_rings_again_later(
     app, settings = reminder_app
     _, rid = await _add_reminder(settings, MARIA, "Send the invoice to Acme")
     script = render_script(
-        [Pause(12.0), Speak("Snooze it for twenty minutes please."), Pause(30.0)],
+        [Pause(22.0), Speak("Snooze it for twenty minutes please."), Pause(30.0)],
         tmp_path / "mic.wav",
         speak,
     )
@@ -184,6 +190,8 @@ async def test_snooze_by_voice_rings_again_later(
     try:
         app.start_reminders(settings)
         await asyncio.to_thread(phone.wait_incoming_established, 30)
+        await asyncio.sleep(5.0)
+        await asyncio.to_thread(phone.send_dtmf, MARIA_PIN + "#", 0.15)
         async with asyncio.timeout(60):
             while not (state := await _reminder(settings, rid))["audits"]:
                 await asyncio.sleep(0.5)
@@ -215,4 +223,37 @@ async def test_an_unanswered_reminder_is_retried_then_marked_failed(
     state = await _wait_status(settings, rid, ("failed",), 90)
     assert state["attempts"] == 2 and state["last_error"], state
     assert state["audits"] == ["reminder.call.failed"] * 2
+    await assert_nothing_left(app, ari)
+
+
+async def test_voicemail_hears_no_content_and_the_reminder_is_tried_again(
+    reminder_app: tuple[SwitchboardApp, Settings],
+    ari: AriRest,
+    whisper_stt: Any,
+    tmp_path: Path,
+) -> None:
+    app, settings = reminder_app
+    quick = settings.model_copy(
+        update={
+            "reminders": settings.reminders.model_copy(
+                update={"silence_s": 6.0, "retry_after_s": 3600.0, "max_attempts": 3}
+            )
+        }
+    )
+    _, rid = await _add_reminder(quick, MARIA, "Pick up the biopsy results")
+    silence = write_tone_wav(tmp_path / "quiet.wav", 300.0, 60.0, amplitude=0.0)
+    box = _phone(quick, tmp_path / "voicemail", silence)  # answers, records, says nothing
+    box.start(dial=None, seconds=60)
+    try:
+        app.start_reminders(quick)
+        await asyncio.to_thread(box.wait_incoming_established, 30)
+        state = await _wait_status(quick, rid, ("pending", "failed"), 60)
+        await asyncio.sleep(1.0)
+    finally:
+        await asyncio.to_thread(box.stop)
+    heard = heard_after(box, 0.0, whisper_stt)
+    assert "reminder for maria" in heard and "goodbye" in heard, heard
+    assert "biopsy" not in heard and "results" not in heard, heard  # nothing left on the tape
+    assert state["status"] == "pending" and state["attempts"] == 1, state
+    assert "not heard" in state["last_error"] or "hung up" in state["last_error"], state
     await assert_nothing_left(app, ari)
