@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ari_app.ari.rest import AriRest, ignore_missing
 from ari_app.media.rtp_session import RtpMediaSession
@@ -48,7 +50,8 @@ class MediaLeg:
         self.media_channel_id = media_channel_id
         choice = choice or MediaChoice()
         if choice.transport == "rtp":
-            self.socket = await self._open_rtp(rest, app, media_channel_id, choice)
+            asterisk = await asterisk_address(ari_url)
+            self.socket = await self._open_rtp(rest, app, media_channel_id, choice, asterisk)
         else:
             self.socket = await self._open_websocket(rest, ari_url, app, media_channel_id)
         async with asyncio.timeout(timeout_s):
@@ -75,9 +78,9 @@ class MediaLeg:
 
     @staticmethod
     async def _open_rtp(
-        rest: AriRest, app: str, channel_id: str, choice: MediaChoice
+        rest: AriRest, app: str, channel_id: str, choice: MediaChoice, asterisk: str | None
     ) -> MediaSession:
-        session = await RtpMediaSession.open(choice.rtp_bind_address)
+        session = await RtpMediaSession.open(choice.rtp_bind_address, expected_host=asterisk)
         try:
             host, port = session.local_address
             channel = await rest.external_media(
@@ -106,3 +109,15 @@ class MediaLeg:
             await ignore_missing(rest.hangup(self.media_channel_id))
         if self.bridge_id is not None:
             await ignore_missing(rest.destroy_bridge(self.bridge_id))
+
+
+async def asterisk_address(ari_url: str) -> str | None:
+    """Asterisk's IP address (from the ARI URL's host): the only source of a call's RTP."""
+    host = urlsplit(ari_url).hostname
+    if not host:
+        return None
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_DGRAM)
+    except OSError:
+        return None
+    return str(infos[0][4][0]) if infos else None

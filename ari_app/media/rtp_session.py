@@ -6,6 +6,11 @@ and playout do not care which transport they have: inbound RTP becomes 16 kHz s1
 sent one 20 ms packet at a time by a paced sender (RTP has no queue on Asterisk's side). The
 chan_websocket commands are emulated on that queue: FLUSH_MEDIA empties it, PAUSE_MEDIA and
 CONTINUE_MEDIA hold it, MARK_MEDIA yields MEDIA_MARK_PROCESSED when the mark is sent.
+
+Only Asterisk may speak into the call: once :meth:`RtpMediaSession.connect` names Asterisk's
+RTP address, datagrams from anywhere else are dropped (and counted in ``rejected``); before
+that, only datagrams from ``expected_host`` (Asterisk's host) are taken. Nobody else on the
+network can inject audio by racing Asterisk's first packet.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from ari_app.media.websocket import AudioFrame, MediaItem
 
 log = logging.getLogger(__name__)
 
+_UNSPECIFIED = ("0.0.0.0", "::", "")
 PTIME_S = 0.02
 SAMPLES_8K = 160
 BYTES_16K = 640
@@ -40,11 +46,14 @@ class _Inbound(asyncio.DatagramProtocol):
 class RtpMediaSession:
     """One call's RTP media: a UDP socket to Asterisk's externalMedia channel."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_host: str | None = None) -> None:
         self.xoff = asyncio.Event()  # never set: RTP has no flow control
         self.frames_in = 0
         self.bytes_out = 0
+        self.rejected = 0
+        """Datagrams dropped because they did not come from Asterisk."""
         self.control_format = "json"
+        self.expected_host = expected_host
         self.remote: tuple[str, int] | None = None
         self._transport: asyncio.DatagramTransport | None = None
         self._items: asyncio.Queue[MediaItem | None] = asyncio.Queue()
@@ -60,9 +69,10 @@ class RtpMediaSession:
         self._closed = False
 
     @classmethod
-    async def open(cls, bind_address: str) -> RtpMediaSession:
-        """Bind a UDP port on ``bind_address`` (read it from :attr:`local_address`)."""
-        session = cls()
+    async def open(cls, bind_address: str, expected_host: str | None = None) -> RtpMediaSession:
+        """Bind a UDP port on ``bind_address`` (read it from :attr:`local_address`);
+        ``expected_host`` is Asterisk's address, trusted until :meth:`connect` names the port."""
+        session = cls(expected_host)
         loop = asyncio.get_running_loop()
         transport, _ = await loop.create_datagram_endpoint(
             lambda: _Inbound(session), local_addr=(bind_address, 0)
@@ -80,15 +90,24 @@ class RtpMediaSession:
 
     def connect(self, host: str, port: int) -> None:
         """Send to Asterisk's RTP address (``UNICASTRTP_LOCAL_ADDRESS``/``_PORT``)."""
+        if host in _UNSPECIFIED and self.expected_host:
+            host = self.expected_host
         self.remote = (host, port)
         self._items.put_nowait(
             MediaControlEvent("MEDIA_START", fields={"format": "slin16", "ptime": 20})
         )
 
     # -- inbound -------------------------------------------------------------------------
-    def _on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+    def _from_asterisk(self, addr: tuple[str, int]) -> bool:
+        host, port = str(addr[0]), int(addr[1])
         if self.remote is None:
-            self.remote = addr
+            return self.expected_host is not None and host == self.expected_host
+        return (host, port) == self.remote
+
+    def _on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        if not self._from_asterisk(addr):
+            self.rejected += 1
+            return
         try:
             received = self._receiver.receive(data)
         except RtpError:
