@@ -11,8 +11,10 @@ reply, so it can react to the caller at any time:
   decide (:class:`HeldReply`): a backchannel, cough or noise resumes it where it stopped,
   "stop." alone holds it a while for a request, and a real request cuts it (queued audio
   flushed, the agent told what the caller actually heard) and is answered;
-* an utterance while the agent is still thinking (nothing spoken yet) cancels that reply and
-  asks again with both utterances joined.
+* an utterance before the caller has heard any of the answer (the turn was ended at a
+  mid-sentence pause: the caller was not finished) holds the answer's audio from its first
+  sound; if it is more of the request, the answer is cancelled and the agent asked again with
+  both utterances joined, unless a tool already ran.
 
 Every step is a :class:`StageEvent` given to ``on_stage``.
 """
@@ -82,6 +84,8 @@ class _Reply:
     spoke: bool = False
     acting: bool = False
     """The agent said something (even a filler) or started work this turn."""
+    tools: bool = False
+    """A tool ran this turn (its effects stay: the turn is never asked again)."""
     sensitive: bool = False
     """The turn was a sensitive one (a PIN): nothing is ever joined to it."""
 
@@ -190,6 +194,8 @@ class Conversation:
         turn = self._reply.turn if self._reply is not None else self._turn
         if isinstance(event, SpeechStarted):
             self._stage(turn, Stage.SPEECH_START)
+            if self._rejoinable(self._reply):
+                await self.held.pause()  # the caller goes on: nothing of the answer plays yet
             if self.held.paused:
                 self.held.resume_after(self.held.times.words_s)  # words are coming
         elif isinstance(event, SpeechPaused):
@@ -210,6 +216,18 @@ class Conversation:
                 self.held.resume_after(self.held.times.words_s)
             else:  # too short for words (a click, a cough): resume after a little quiet
                 self.held.resume_after(self.held.times.quiet_s)
+
+    def _rejoinable(self, reply: _Reply | None) -> bool:
+        """True when ``reply`` may still be dropped for the caller's fuller request: it answers
+        words (not a greeting or a PIN), no tool ran, and the caller has heard none of it."""
+        return (
+            reply is not None
+            and not reply.task.done()
+            and bool(reply.text)
+            and not reply.sensitive
+            and not reply.tools
+            and self.playout.reply_played_ms() == 0.0
+        )
 
     def _utterance_ended(self, utterance: SpeechEnded) -> None:
         """The caller finished an utterance (silence, or the turn-end model said so)."""
@@ -291,8 +309,21 @@ class Conversation:
         sensitive = self._sensitive
         self._stage(turn.turn, Stage.STT_END, text="[withheld]" if sensitive else transcript.text)
         reply = self._reply
-        speaking = reply is not None and (during_reply or self.playout.active)
         text = transcript.text.strip() if transcript.understood else ""
+        if reply is not None and self._rejoinable(reply):
+            if not text or judge_interruption(text, False) is PauseVerdict.RESUME:
+                if not text:
+                    self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
+                await self.held.resume()  # a cough or an "okay" after the request: answer it
+                return
+            # More of the request: ask again with both.
+            text = f"{reply.text} {text}"
+            turn.caller_text = "[withheld]" if sensitive else text
+            self._stage(turn.turn, Stage.REJOINED)
+            await self._cancel_reply()
+            self._start_reply(turn, text)
+            return
+        speaking = reply is not None and (during_reply or self.playout.active)
         if speaking and reply is not None:
             verdict = judge_interruption(text or None, self.held.long_speech)
             if not text:
@@ -313,14 +344,8 @@ class Conversation:
         turn.caller_text = "[withheld]" if sensitive else text
         reply = self._reply
         if reply is not None and not reply.task.done():
-            if not reply.spoke and not reply.acting and reply.text and not reply.sensitive:
-                # Nothing said or done yet (endpointing fired mid-sentence): ask again with both.
-                text = f"{reply.text} {text}"
-                turn.caller_text = "[withheld]" if sensitive else text
-                await self._cancel_reply()
-            else:
-                # The agent is at work (a tool may be running): let it finish, then answer.
-                await asyncio.wait({reply.task})
+            # The agent is at work (a tool may be running): let it finish, then answer.
+            await asyncio.wait({reply.task})
         self._start_reply(turn, text)
 
     def _new_turn(self, caller_text: str) -> TurnTimeline:
@@ -396,6 +421,8 @@ class Conversation:
                         self._stage(turn.turn, Stage.ERROR, code=item.error)
                     continue
                 if isinstance(item, ToolUsed):
+                    if self._reply is not None and self._reply.turn == turn.turn:
+                        self._reply.tools = True
                     self._stage(
                         turn.turn,
                         Stage.TOOL,

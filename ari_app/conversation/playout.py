@@ -138,9 +138,7 @@ class Playout:
         self.first_audio_at = None
         self._on_first_audio = on_first_audio
 
-    def play(
-        self, pcm: bytes, text: str, on_start: Callable[[float], None] | None = None
-    ) -> None:
+    def play(self, pcm: bytes, text: str, on_start: Callable[[float], None] | None = None) -> None:
         """Append one chunk (a sentence) to the reply; the sender paces it out.
         ``on_start(t)`` fires when the chunk's first audio is sent."""
         self.tracker.sent(text, self._ms(len(pcm)))

@@ -17,6 +17,9 @@ class Stage(StrEnum):
     SPEECH_START = "speech_start"
     TURN_CHECK = "turn_check"
     """The turn-end model and the words judged a pause (detail: finished, p, why)."""
+    REJOINED = "rejoined"
+    """The caller went on after the turn was ended: the unheard answer was dropped and the
+    request asked again with both utterances."""
     SPEECH_END = "speech_end"
     """Endpointing decided the caller stopped (after the end-of-speech silence)."""
     KEYED = "keyed"

@@ -1,12 +1,13 @@
 """When the caller has finished: speculative recognition and the turn-end model at each pause.
 
 At every short pause (the segmenter's ``SpeechPaused``) :class:`TurnTaking` starts the
-speculative transcript and, when a turn-end model is configured, asks it whether the caller
-has finished; the pure :class:`~ari_app.speech.turn_end.TurnEndDecider` combines both
-answers. "Finished" ends the utterance at once (:meth:`Listener.end_turn`); "not yet" lets
-it run on until the caller speaks again or the segmenter's cap passes. When the utterance
-ends, its transcript is the speculative one whenever the audio is the same (it ended at that
-pause), so the time the model and the recogniser took is hidden in the pause.
+speculative transcript and, when a turn-end model is configured and the pause has lasted long
+enough to ask (``check``, a few tens of ms later), asks it whether the caller has finished;
+the pure :class:`~ari_app.speech.turn_end.TurnEndDecider` combines both answers. "Finished"
+ends the utterance at once (:meth:`Listener.end_turn`); "not yet" lets it run on until the
+caller speaks again or the segmenter's cap passes. When the utterance ends, its transcript is
+the speculative one whenever the audio is the same (it ended at that pause), so the time the
+model and the recogniser took is hidden in the pause.
 
 Work for a pause the caller spoke through is cancelled (``SpeechResumed``): queued model runs
 are then dropped, which matters when many calls share the models.
@@ -49,17 +50,19 @@ class TurnTaking:
         self._asking: asyncio.Task[None] | None = None
 
     def paused(self, event: SpeechPaused) -> None:
-        """A pause: recognise what was said so far and, with a model, ask if it was all."""
-        self._drop()
+        """A pause: recognise what was said so far and, with a model, ask if it was all
+        (once the pause is long enough for the question: ``event.check``)."""
         key = (event.start_ms, event.end_ms)
         audio = self.listener.for_stt(event)
-        task = asyncio.create_task(self.stt.transcribe(audio))
-        self._speculative = (key, task)
-        if self.model is None:
-            return
-        self.decider.paused(key)
-        task.add_done_callback(lambda done: self._words(key, done))
-        self._asking = asyncio.create_task(self._ask(self.model, key, audio))
+        if self._speculative is None or self._speculative[0] != key:
+            self._drop()
+            task = asyncio.create_task(self.stt.transcribe(audio))
+            self._speculative = (key, task)
+            if self.model is not None:
+                self.decider.paused(key)
+                task.add_done_callback(lambda done: self._words(key, done))
+        if self.model is not None and event.check and self._asking is None:
+            self._asking = asyncio.create_task(self._ask(self.model, key, audio))
 
     def resumed(self) -> None:
         """The caller spoke on: the pause's work is of no use any more."""

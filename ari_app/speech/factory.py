@@ -20,17 +20,21 @@ def model_cache(settings: SpeechSettings) -> Path:
 def segmenter_config(settings: SpeechSettings) -> SegmenterConfig:
     """Endpointing thresholds from the settings.
 
-    With a turn-end model the pause that asks it (``turn_check_ms``) is also the speculative
-    recognition's, and silence ends an utterance only at the cap (``turn_cap_ms``)."""
+    With a turn-end model, speculative recognition starts at ``speculative_stt_ms`` of silence,
+    the model is asked at ``turn_check_ms``, and silence alone ends an utterance only at the
+    cap (``turn_cap_ms``)."""
     if settings.turn_model != "none":
+        check = settings.turn_check_ms
+        early = settings.speculative_stt_ms if 0 < settings.speculative_stt_ms < check else check
         return SegmenterConfig(
             threshold=settings.vad_threshold,
             neg_threshold=settings.vad_neg_threshold,
             min_speech_ms=settings.min_speech_ms,
-            end_silence_ms=max(settings.turn_cap_ms, settings.turn_check_ms + 32.0),
+            end_silence_ms=max(settings.turn_cap_ms, check + 32.0),
             pre_roll_ms=settings.pre_roll_ms,
-            post_roll_ms=min(150.0, settings.turn_check_ms),
-            tentative_silence_ms=settings.turn_check_ms,
+            post_roll_ms=min(150.0, early),
+            tentative_silence_ms=early,
+            check_silence_ms=check,
         )
     return SegmenterConfig(
         threshold=settings.vad_threshold,

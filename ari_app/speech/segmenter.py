@@ -48,6 +48,9 @@ class SegmenterConfig:
     max_speech_ms: float = 25_000.0
     tentative_silence_ms: float = 0.0
     """Pause that emits :class:`SpeechPaused` (speculative recognition); 0 disables it."""
+    check_silence_ms: float = 0.0
+    """A longer pause that emits a second :class:`SpeechPaused` with ``check`` set (time to
+    ask a turn-end model); 0: the first one is the check."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.neg_threshold <= self.threshold <= 1.0:
@@ -94,6 +97,8 @@ class SpeechPaused:
     end_ms: float
     detected_ms: float
     audio: bytes
+    check: bool = True
+    """The pause is long enough to ask whether the caller has finished."""
 
 
 @dataclass(frozen=True)
@@ -172,10 +177,12 @@ class Segmenter:
         self._gap_ms += window.duration_ms
         if self._gap_ms >= cfg.end_silence_ms:
             return [self._end(window.end_ms, truncated=False)]
-        tentative = cfg.tentative_silence_ms
+        tentative, check = cfg.tentative_silence_ms, cfg.check_silence_ms
         if tentative > 0 and before < tentative <= self._gap_ms:
             self._announced = True
-            return [self._paused(window.end_ms)]
+            return [self._paused(window.end_ms, check=check <= tentative)]
+        if check > tentative > 0 and before < check <= self._gap_ms:
+            return [self._paused(window.end_ms, check=True)]
         return []
 
     def end_turn(self, start_ms: float, end_ms: float, now_ms: float) -> SpeechEnded | None:
@@ -237,12 +244,13 @@ class Segmenter:
         speech = [w for w in self._utt if w.start_ms < keep_until]
         return b"".join(w.audio for w in self._pre) + b"".join(w.audio for w in speech)
 
-    def _paused(self, detected_ms: float) -> SpeechPaused:
+    def _paused(self, detected_ms: float, check: bool) -> SpeechPaused:
         return SpeechPaused(
             start_ms=self._onset_start,
             end_ms=self._last_speech_end,
             detected_ms=detected_ms,
             audio=self._audio(truncated=False),
+            check=check,
         )
 
     def _end(self, detected_ms: float, truncated: bool) -> SpeechEnded:

@@ -11,13 +11,14 @@ Piper starts every piece with ~60 ms of near-silence; :func:`trim_leading_silenc
 ``keep_ms`` so the first word reaches the caller that much sooner (the trailing silence stays:
 it is the pause between sentences).
 
-One :class:`PiperTts` (one ONNX session, loaded once) serves every call; calls are serialised
-by a lock because the 2-core budget gains nothing from running two syntheses at once.
+One :class:`PiperTts` (one ONNX session, loaded once) serves every call; pieces are
+synthesised one at a time on the voice's own worker thread
+(:class:`~ari_app.speech.workers.InferenceWorker`), because the 2-core budget gains nothing from
+running two syntheses at once, and a piece still queued when its reply is cut is dropped.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -30,6 +31,7 @@ import numpy as np
 from ari_app.media.codec import float32_to_pcm16, resample_float32
 from ari_app.speech.ports import SpeechErrorCode, TtsChunk, TtsError
 from ari_app.speech.sentences import SplitterConfig, split_sentences
+from ari_app.speech.workers import InferenceWorker
 
 
 def trim_leading_silence(
@@ -81,6 +83,7 @@ class PiperTts:
             noise_w_scale=0.0 if deterministic else None,
         )
         self._lock = threading.Lock()
+        self.worker = InferenceWorker("piper")
         self.native_rate: int = int(voice.config.sample_rate)
 
     @classmethod
@@ -141,7 +144,7 @@ class PiperTts:
     async def synthesize(self, text: str, sample_rate: int = 16000) -> AsyncIterator[TtsChunk]:
         """Yield one chunk per piece, each synthesised in a thread as the previous plays."""
         for piece in self._checked_pieces(text):
-            yield await asyncio.to_thread(self.synthesize_piece, piece, sample_rate)
+            yield await self.worker.run(self.synthesize_piece, piece, sample_rate)
 
     def _checked_pieces(self, text: str) -> list[str]:
         pieces = self.pieces(text)

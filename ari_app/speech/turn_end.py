@@ -30,22 +30,32 @@ PauseKey = tuple[float, float]
 
 DANGLING_WORDS = frozenset(
     {
+        # articles, prepositions, conjunctions, possessives: "… call the bank at"
         "a", "an", "the", "to", "at", "on", "in", "for", "with", "of", "from", "by", "about",
         "into", "and", "or", "but", "so", "because", "my", "your", "our", "their", "his",
-        "her", "its", "this", "that", "um", "uh", "er", "erm", "uhm",
+        "her", "its", "this", "that", "is", "are", "was", "were",
+        # fillers: "… add, um"
+        "um", "uh", "er", "erm", "uhm", "well", "like",
+        # verbs a request never stops on: "please add", "could you check", "I think I need"
+        "add", "book", "check", "need", "want", "put", "assign", "send", "tell", "schedule",
+        "create", "move", "set", "make", "mark", "think", "remind",
     }
 )  # fmt: skip
-"""Words after which a spoken request is never finished."""
-_WORD_RE = re.compile(r"[a-z']+")
+"""Words after which a spoken request is never finished. Whisper ends fragments with a full
+stop or a question mark all the same ("What's on my calendar for?"), so punctuation is no
+evidence either way."""
+_AUXILIARIES = frozenset({"can", "could", "would", "will", "should", "do", "did", "may"})
+_WORD_RE = re.compile(r"[a-z0-9']+")
 
 
 def ends_dangling(text: str) -> bool:
-    """True when ``text`` stops on a word no request ends with (not a question)."""
-    stripped = text.strip()
-    if stripped.endswith("?"):
+    """True when ``text`` stops on a word no request ends with ("… at", "um", "can you")."""
+    words = _WORD_RE.findall(text.lower())
+    if not words:
         return False
-    words = _WORD_RE.findall(stripped.lower())
-    return bool(words) and words[-1] in DANGLING_WORDS
+    if words[-1] in DANGLING_WORDS:
+        return True
+    return len(words) >= 2 and words[-1] in {"you", "i", "we"} and words[-2] in _AUXILIARIES
 
 
 @dataclass(frozen=True)

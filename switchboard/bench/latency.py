@@ -4,7 +4,11 @@ Real baresip callers speak scripted requests (Piper voice) through the dev PBX t
 running in this process. At the caller: end of the caller's speech → first audio of the
 answer (p50/p95), joined with the app's stage events for the per-stage breakdown. Barge-in
 calls interrupt a long answer and measure caller starts speaking → assistant audio stops.
-``--concurrency`` runs several conversations at once.
+``--concurrency`` runs several conversations at once. ``--hesitations N`` adds a call whose
+caller says N requests in pieces (the cut-off rate) and ``--resumes N`` one that coughs, says
+"mm-hmm" or "stop." or crackles over long answers N times (the resume rate); see
+:mod:`switchboard.bench.turntaking`. With the real agent, the first audio is often the "one
+moment" filler: time to the filler and time to the first real sentence are reported apart.
 
 "At the caller" is the caller's socket: the RTP both ways is captured on loopback with kernel
 timestamps (:mod:`switchboard.callers.wire`; needs root), so both directions share one clock.
@@ -26,9 +30,19 @@ from typing import Any
 from ari_app.app import SwitchboardApp
 from switchboard.bench.calls import percentile
 from switchboard.bench.pbx import pbx_for_bench
-from switchboard.callers.analysis import Segment, reply_latencies, stop_reaction
+from switchboard.bench.turntaking import (
+    clock_offset,
+    disturbance_names,
+    disturbance_segments,
+    hesitation_steps,
+    judge_hesitations,
+    judge_resumes,
+    resume_steps,
+    stage_times,
+)
+from switchboard.callers.analysis import reply_latencies, stop_reaction
 from switchboard.callers.baresip import BARESIP_JITTER_FRAMES, BaresipCaller, CallerAccount
-from switchboard.callers.script import Pause, Speak, Step, render_script
+from switchboard.callers.script import Pause, RenderedScript, Speak, Step, render_script
 from switchboard.callers.timeline import (
     CallerTimeline,
     timeline_from_recordings,
@@ -47,6 +61,18 @@ REQUESTS = (
     "Mark the milk task as done.",
     "Which departments can I reach?",
 )
+AGENT_REQUESTS = (
+    "Add buy milk to my to do list.",
+    "What is on my calendar tomorrow?",
+    "Remind me to call the bank at nine.",
+    "Assign the code review to John in the dev team.",
+    "Book a meeting with Sarah on Friday at three.",
+    "What do I have due this week?",
+    "Mark the milk task as done.",
+    "Add call the plumber to my to do list.",
+)
+"""``--agent langgraph``: every request needs the model ("Which departments can I reach?"
+is answered by a tool the router picks alone, in under a second, so it is left out)."""
 INTERRUPTIONS = (
     "Stop. Tell me a long story again.",
     "Wait, tell me a long story again.",
@@ -102,6 +128,10 @@ class LatencyBenchConfig:
     caller_jitter_buffer: tuple[int, int] | None = None
     """The bench callers' RTP jitter buffer (min-max 20 ms frames); None: baresip's own.
     It sits between Asterisk and the caller's ear, so it adds to every figure measured there."""
+    hesitations: int = 0
+    """Requests said in pieces by one more caller (the cut-off rate); 0: none."""
+    resumes: int = 0
+    """Coughs, backchannels, noise and lone "stop."s over long answers (the resume rate)."""
 
 
 Synth = Callable[[str, int], bytes]
@@ -115,7 +145,7 @@ async def _one_call(
     synth: Synth,
     keys: tuple[tuple[float, str], ...] = (),
     jitter_buffer: tuple[int, int] | None = None,
-) -> tuple[CallerTimeline, list[tuple[str, Segment]], list[dict[str, object]]]:
+) -> tuple[CallerTimeline, RenderedScript, list[dict[str, Any]]]:
     """Place one scripted call; where things were at the caller, the script, the app's turns.
 
     Timings come from the RTP captured at the caller's socket when this process may capture
@@ -150,7 +180,7 @@ async def _one_call(
         await asyncio.to_thread(caller.stop)
         if wire is not None:
             await asyncio.to_thread(wire.stop)
-    turns: list[dict[str, object]] = []
+    turns: list[dict[str, Any]] = []
     for _ in range(100):
         stats = next((s for s in app.calls.finished if s.caller == number), None)
         if stats is not None:
@@ -160,7 +190,7 @@ async def _one_call(
     timeline = timeline_from_wire(wire.packets) if wire is not None else None
     if timeline is None:
         timeline = timeline_from_recordings(caller, script.wav)
-    return timeline, script.utterances, turns
+    return timeline, script, turns
 
 
 async def _latency_call(
@@ -175,13 +205,15 @@ async def _latency_call(
 ) -> list[dict[str, Any]]:
     first_wait = signin.ready_after_s if signin else GREETING_WAIT_S
     gap = signin.gap_s if signin else GAP_AFTER_REQUEST_S
+    requests = AGENT_REQUESTS if signin else REQUESTS
     steps: list[Step] = [Pause(first_wait + delay_s)]
     for i in range(turns):
-        steps += [Speak(REQUESTS[i % len(REQUESTS)]), Pause(gap)]
+        steps += [Speak(requests[i % len(requests)]), Pause(gap)]
     keys = signin.keys if signin else ()
-    timeline, utterances, app_turns = await _one_call(
+    timeline, script, app_turns = await _one_call(
         app, settings, workdir, steps, synth, keys, jitter_buffer
     )
+    utterances = script.utterances
     heard = timeline.heard
     said = timeline.spoken([seg for _, seg in utterances])
     latencies = reply_latencies(said, heard)
@@ -196,8 +228,25 @@ async def _latency_call(
         vad_end = stages.get("vad_end_to_first_audio_ms")
         if caller_ms is not None and isinstance(vad_end, int | float):
             stages["transport_ms"] = round(caller_ms - vad_end, 1)
-        rows.append({"caller_ms": caller_ms, "timeline": timeline.source, **stages})
+        rows.append(
+            {"caller_ms": caller_ms, "timeline": timeline.source, **stages, **_spoken(stages)}
+        )
     return rows
+
+
+def _spoken(turn: dict[str, Any]) -> dict[str, Any]:
+    """Whether the first audio was the filler, and how much later the first real sentence
+    started (app side: both went out on the same path, so the difference holds at the caller)."""
+    first = stage_times(turn, "first_audio_sent")
+    sentence = stage_times(turn, "sentence_audio_sent")
+    filler = "agent_filler" in turn.get("stages", [])
+    if not first:
+        return {"filler_first": filler}
+    later = (sentence[0] - first[0]) * 1000 if sentence else None
+    return {
+        "filler_first": filler and (later is None or later > 1.0),
+        "sentence_after_first_audio_ms": later,
+    }
 
 
 async def _barge_in_call(
@@ -213,9 +262,10 @@ async def _barge_in_call(
     steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
     for i in range(count):
         steps += [Speak(INTERRUPTIONS[i % len(INTERRUPTIONS)]), Pause(7.0)]
-    timeline, utterances, app_turns = await _one_call(
+    timeline, script, app_turns = await _one_call(
         app, settings, workdir, steps, synth, jitter_buffer=jitter_buffer
     )
+    utterances = script.utterances
     heard = timeline.heard
     said = timeline.spoken([seg for _, seg in utterances])
     detected = []
@@ -225,6 +275,56 @@ async def _barge_in_call(
             detected += [float(v) for v in values]
     reactions = [stop_reaction(heard, seg.start) for seg in said[1:]]
     return reactions, detected, timeline.source
+
+
+async def _hesitation_call(
+    app: SwitchboardApp, settings: Settings, workdir: Path, count: int, synth: Synth
+) -> dict[str, Any]:
+    """One caller says ``count`` requests in pieces; cut-off and talked-over rates."""
+    steps = hesitation_steps(count, GREETING_WAIT_S, GAP_AFTER_REQUEST_S)
+    offset = clock_offset()
+    timeline, script, app_turns = await _one_call(app, settings, workdir, steps, synth)
+    said = timeline.spoken([seg for _, seg in script.utterances])
+    judged = judge_hesitations(said, timeline.heard, app_turns, timeline, offset)
+    latencies = [r for r in reply_latencies(said, timeline.heard) if r is not None]
+    cut = [c for c in judged.cut_off if c is not None]
+    return {
+        "hesitant_requests": len(said),
+        "cut_off": sum(cut) if cut else None,
+        "cut_off_rate": _r(100 * sum(cut) / len(cut)) if cut else None,
+        "talked_over_rate": _r(100 * sum(judged.talked_over) / max(1, len(said))),
+        "cut_off_requests": [
+            text for (text, _), c in zip(script.utterances, judged.cut_off, strict=True) if c
+        ],
+        "hesitant_voice_to_voice_ms_p50": _r(percentile([1000 * x for x in latencies], 50)),
+        "hesitant_voice_to_voice_ms_p95": _r(percentile([1000 * x for x in latencies], 95)),
+    }
+
+
+async def _resume_call(
+    app: SwitchboardApp, settings: Settings, workdir: Path, count: int, synth: Synth
+) -> dict[str, Any]:
+    """Disturbances over long answers; how often the answer resumed and finished."""
+    offset = clock_offset()
+    timeline, script, app_turns = await _one_call(
+        app, settings, workdir, resume_steps(count, GREETING_WAIT_S), synth
+    )
+    segments = timeline.spoken(disturbance_segments(script.placed))
+    tries = judge_resumes(segments, timeline.heard, app_turns, timeline, offset)
+    names = disturbance_names(count)
+    ok = [t["ok"] for t in tries]
+    by_kind: dict[str, list[bool]] = {}
+    for name, t in zip(names, tries, strict=False):
+        by_kind.setdefault(name, []).append(bool(t["ok"]))
+    return {
+        "resume_tries": len(tries),
+        "resume_rate": _r(100 * sum(ok) / len(ok)) if ok and timeline.origin else None,
+        "resume_paused": sum(bool(t["paused"]) for t in tries),
+        "resume_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in by_kind.items()},
+        "resume_failures": [
+            {"kind": name, **t} for name, t in zip(names, tries, strict=False) if not t["ok"]
+        ],
+    }
 
 
 async def run_latency_bench(
@@ -258,6 +358,13 @@ async def run_latency_bench(
             )
             reactions: list[float | None] = []
             sources = {str(row["timeline"]) for rows in turn_rows for row in rows}
+            extra: dict[str, Any] = {}
+            if config.hesitations and signin is None:
+                extra |= await _hesitation_call(
+                    app, settings, base / "hesitant", config.hesitations, synth
+                )
+            if config.resumes and signin is None:
+                extra |= await _resume_call(app, settings, base / "resume", config.resumes, synth)
             detected: list[float] = []
             if config.barge_ins and signin is None:
                 reactions, detected, source = await _barge_in_call(
@@ -276,6 +383,7 @@ async def run_latency_bench(
     result["measured_at"] = ", ".join(MEASURED_AT[source] for source in sorted(sources))
     result["barge_in_detected_ms_p50"] = _r(percentile(detected, 50))
     result["barge_in_detected_ms_p95"] = _r(percentile(detected, 95))
+    result |= extra
     return result
 
 
@@ -319,11 +427,35 @@ def summarise(
     result["barge_in_reaction_ms_p95"] = _r(percentile(measured, 95))
     result["barge_in_reaction_ms_by_opening"] = _by_opening(reactions)
     result["barge_in_reactions_ms"] = [None if r is None else _r(1000 * r) for r in reactions]
+    result |= _filler_and_sentence(rows)
     result["turn_rows"] = [
         {k: r.get(k) for k in ("caller_text", "caller_ms", *STAGES) if r.get(k) is not None}
         for r in rows
     ]
     return result
+
+
+def _filler_and_sentence(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """At the caller: time to the "one moment" filler (turns that had one first) and time to
+    the first real sentence (every answered turn), p50/p95."""
+    fillers: list[float] = []
+    sentences: list[float] = []
+    for r in rows:
+        caller = r.get("caller_ms")
+        if caller is None:
+            continue
+        if r.get("filler_first"):
+            fillers.append(float(caller))
+        later = r.get("sentence_after_first_audio_ms")
+        if isinstance(later, int | float):
+            sentences.append(float(caller) + max(0.0, float(later)))
+    return {
+        "turns_with_filler": len(fillers),
+        "time_to_filler_ms_p50": _r(percentile(fillers, 50)),
+        "time_to_filler_ms_p95": _r(percentile(fillers, 95)),
+        "time_to_first_sentence_ms_p50": _r(percentile(sentences, 50)),
+        "time_to_first_sentence_ms_p95": _r(percentile(sentences, 95)),
+    }
 
 
 def _r(value: float | None) -> float | None:
@@ -346,8 +478,28 @@ def format_latency(result: Mapping[str, Any]) -> str:
         f"p95 {result['barge_in_reaction_ms_p95']} ms "
         f"({result['barge_ins_measured']}/{result['barge_ins_asked']} measured); "
         f"detected in the app after p50 {result.get('barge_in_detected_ms_p50')} ms\n"
-        f"barge-in p50 by first word: {result.get('barge_in_reaction_ms_by_opening')}"
+        f"barge-in p50 by first word: {result.get('barge_in_reaction_ms_by_opening')}\n"
+        f"first real sentence at the caller: p50 {result['time_to_first_sentence_ms_p50']} ms, "
+        f"p95 {result['time_to_first_sentence_ms_p95']} ms; the filler came first in "
+        f"{result['turns_with_filler']} turns (p50 {result['time_to_filler_ms_p50']} ms, "
+        f"p95 {result['time_to_filler_ms_p95']} ms)" + _turntaking_lines(result)
     )
+
+
+def _turntaking_lines(result: Mapping[str, Any]) -> str:
+    lines = ""
+    if "hesitant_requests" in result:
+        lines += (
+            f"\nhesitant requests: {result['hesitant_requests']}, cut off "
+            f"{result['cut_off_rate']} %, talked over {result['talked_over_rate']} %, "
+            f"voice-to-voice p50 {result['hesitant_voice_to_voice_ms_p50']} ms"
+        )
+    if "resume_tries" in result:
+        lines += (
+            f"\ncoughs/backchannels/noise/stop over answers: {result['resume_tries']}, resumed "
+            f"and finished {result['resume_rate']} % ({result['resume_by_kind']})"
+        )
+    return lines
 
 
 def bench_latency(
@@ -381,13 +533,15 @@ def bench_concurrency(
     limit_ms: float = 2500.0,
     keep_going: bool = False,
     stagger: bool = False,
+    only: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     """Raise the number of simultaneous conversations until p95 passes ``limit_ms``
-    (``keep_going``: measure every level up to ``max_concurrency`` anyway)."""
+    (``keep_going``: measure every level up to ``max_concurrency`` anyway; ``only``: just
+    these levels, e.g. (1, 8, 12), to save time on a shared machine)."""
     levels = []
     held = 0
     failed = False
-    for level in range(1, max_concurrency + 1):
+    for level in only or range(1, max_concurrency + 1):
         config = LatencyBenchConfig(
             turns=turns_each * level, barge_ins=0, concurrency=level, stagger=stagger
         )

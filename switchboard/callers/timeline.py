@@ -32,6 +32,8 @@ class CallerTimeline:
     rate: int
     source: str
     """"wire" (captured RTP) or "recording" (baresip's files)."""
+    origin: float | None = None
+    """Wall-clock time (CLOCK_REALTIME) of the microphone's start, when known (wire)."""
 
     def spoken(self, scripted: list[Segment]) -> list[Segment]:
         """The scripted utterances trimmed to where their sound really is."""
@@ -58,6 +60,7 @@ def timeline_from_wire(packets: list[WirePacket]) -> CallerTimeline | None:
         spoken_audio=wire_audio(packets, sent_by_caller=True, origin=origin, rate=WIRE_RATE),
         rate=WIRE_RATE,
         source="wire",
+        origin=origin,
     )
 
 

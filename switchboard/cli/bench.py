@@ -33,6 +33,18 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
 @click.option("--barge-ins", default=6, show_default=True, help="Interruptions to time.")
 @click.option("--concurrency", default=1, show_default=True, help="Conversations at once.")
 @click.option(
+    "--hesitations",
+    default=0,
+    show_default=True,
+    help="Requests said in pieces, with mid-sentence pauses (the cut-off rate).",
+)
+@click.option(
+    "--resumes",
+    default=0,
+    show_default=True,
+    help="Coughs, backchannels, noise, a lone 'stop.' over long answers (the resume rate).",
+)
+@click.option(
     "--agent",
     type=click.Choice(["standin", "langgraph"]),
     default="standin",
@@ -45,6 +57,12 @@ def calls(calls: int, rate: float, hold_ms: int, as_json: bool) -> None:
     help="Instead: raise concurrency 1..N until p95 passes 2.5 s.",
 )
 @click.option("--sweep-turns", default=3, show_default=True, help="Sweep: turns per caller.")
+@click.option(
+    "--sweep-levels",
+    default=None,
+    metavar="N,N,...",
+    help="Sweep: measure only these numbers of conversations (e.g. 1,8,12).",
+)
 @click.option(
     "--keep-going", is_flag=True, help="Sweep: measure every level up to N, even past 2.5 s."
 )
@@ -64,9 +82,12 @@ def latency(
     turns: int,
     barge_ins: int,
     concurrency: int,
+    hesitations: int,
+    resumes: int,
     agent: str,
     sweep: int,
     sweep_turns: int,
+    sweep_levels: str | None,
     keep_going: bool,
     stagger: bool,
     caller_jitter_buffer: str | None,
@@ -85,8 +106,9 @@ def latency(
 
     logging.getLogger("ari_app").setLevel(logging.WARNING)
     if sweep:
+        only = tuple(int(n) for n in sweep_levels.split(",")) if sweep_levels else ()
         result = bench_concurrency(
-            sweep, sweep_turns, agent=agent, keep_going=keep_going, stagger=stagger
+            sweep, sweep_turns, agent=agent, keep_going=keep_going, stagger=stagger, only=only
         )
         emit(result, as_json, lambda r: json_lib.dumps(r, indent=2))
         return
@@ -96,6 +118,8 @@ def latency(
         concurrency=concurrency,
         stagger=stagger,
         caller_jitter_buffer=_frames_range(caller_jitter_buffer),
+        hesitations=hesitations,
+        resumes=resumes,
     )
     emit(bench_latency(config, agent=agent), as_json, format_latency)
 

@@ -24,7 +24,7 @@ from switchboard.callers.analysis import (
 )
 from switchboard.callers.audio import read_wav
 from switchboard.callers.baresip import BaresipCaller
-from switchboard.callers.script import Noise, Pause, Speak, Step
+from switchboard.callers.script import Cough, Hesitant, Noise, Pause, Speak, Step
 from switchboard.settings import Settings
 from tests.fixtures.pbx import scripted_call, wait_no_leftovers
 
@@ -110,7 +110,7 @@ async def test_barge_in_stops_a_long_answer_and_the_next_answer_follows_the_call
     await wait_no_leftovers(ari)
 
 
-async def test_a_backchannel_and_line_noise_do_not_cut_the_assistant_off(
+async def test_a_backchannel_a_cough_noise_and_a_lone_stop_do_not_cut_the_assistant_off(
     voice_app: SwitchboardApp,
     ari: AriRest,
     ari_settings: Settings,
@@ -124,8 +124,12 @@ async def test_a_backchannel_and_line_noise_do_not_cut_the_assistant_off(
         Pause(4.0),
         Speak("Okay."),  # while the story plays: may pause it, must not end it
         Pause(3.0),
+        Cough(),
+        Pause(3.0),
         Noise(3.0),
-        Pause(22.0),  # the story (23 s of speech) finishes before the caller hangs up
+        Pause(2.0),
+        Speak("Stop."),  # no request follows: the story waits a while, then goes on
+        Pause(30.0),  # the story (23 s of speech, some repeated) finishes before hang-up
     ]
     stats, _, _ = await scripted_call(voice_app, ari_settings, make_caller, speak, tmp_path, steps)
 
@@ -136,6 +140,32 @@ async def test_a_backchannel_and_line_noise_do_not_cut_the_assistant_off(
     assert story["heard_text"] == story["said_text"] == LONG_STORY, story["heard_text"]
     later = stats.turns[2:]
     assert all("tts_first_audio" not in t["stages"] for t in later), later  # no reply to it
+    await wait_no_leftovers(ari)
+
+
+async def test_a_request_said_with_hesitations_is_answered_once_and_whole(
+    voice_app: SwitchboardApp,
+    ari: AriRest,
+    ari_settings: Settings,
+    make_caller: Callable[..., BaresipCaller],
+    speak: Callable[[str, int], bytes],
+    tmp_path: Path,
+) -> None:
+    request = Hesitant(("I need to add,", 0.7, "um,", 0.6, "milk to my shopping list."))
+    steps: list[Step] = [Pause(4.5), request, Pause(6.0)]
+    stats, script, caller = await scripted_call(
+        voice_app, ari_settings, make_caller, speak, tmp_path, steps
+    )
+
+    answered = [t for t in stats.turns[1:] if "agent_first_sentence" in t["stages"]]
+    heard = [a for a in answered if "playout_end" in a["stages"]]
+    assert len(heard) == 1, stats.turns  # one answer played, to the whole request
+    said = str(heard[0]["said_text"]).lower()
+    assert "need" in said and "milk" in said, said
+    # At the caller's ear: nothing of an answer before the caller was done.
+    segment = script.utterances[0][1]
+    replies = shifted(active_segments(*read_wav(caller.recording())), caller.recording_offset_s())
+    assert not [r for r in replies if segment.start + 0.5 < r.start < segment.end], replies
     await wait_no_leftovers(ari)
 
 

@@ -17,7 +17,12 @@ KEY = (1000.0, 2500.0)
         ("I need to add, um,", True),
         ("Book a meeting with", True),
         ("Add buy milk to my to do list.", False),
-        ("Which one is it for?", False),
+        ("What's on my calendar for?", True),  # Whisper punctuates fragments too
+        ("Can you", True),
+        ("Could you check?", True),
+        ("Please add.", True),
+        ("Well,", True),
+        ("What do I have?", False),
         ("Mm-hmm.", False),
         ("Stop.", False),
         ("", False),

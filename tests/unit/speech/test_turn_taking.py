@@ -98,3 +98,25 @@ async def test_the_cap_ends_an_unfinished_utterance() -> None:
     assert any(isinstance(e, SpeechEnded) for e in events)
     await asyncio.sleep(0.05)
     assert ended == []  # the segmenter ended it itself; nothing twice
+
+
+async def test_recognition_starts_at_the_early_pause_and_the_model_is_asked_at_the_check() -> None:
+    config = SegmenterConfig(
+        min_speech_ms=96,
+        end_silence_ms=2000,
+        post_roll_ms=128,
+        tentative_silence_ms=128,
+        check_silence_ms=224,
+    )
+    listener = Listener(FakeVad(), Segmenter(config))
+    ended: list[SpeechEnded] = []
+    stt, model = FakeStt("Add milk to my list."), FakeTurnModel(0.95)
+    turns = TurnTaking(listener, stt, model, ended.append)
+    events = _feed(listener, turns, tone(800) + bytes(2 * 16000 * 160 // 1000))
+    assert [e.check for e in events if isinstance(e, SpeechPaused)] == [False]
+    await asyncio.sleep(0.05)
+    assert (stt.calls, model.calls, ended) == (1, 0, [])  # words known, not yet asked
+    events = _feed(listener, turns, bytes(2 * 16000 * 96 // 1000))
+    assert [e.check for e in events if isinstance(e, SpeechPaused)] == [True]
+    await asyncio.sleep(0.05)
+    assert (stt.calls, model.calls, len(ended)) == (1, 1, 1)  # one recognition, reused
