@@ -61,16 +61,7 @@ REQUESTS = (
     "Mark the milk task as done.",
     "Which departments can I reach?",
 )
-AGENT_REQUESTS = (
-    "Add buy milk to my to do list.",
-    "What is on my calendar tomorrow?",
-    "Remind me to call the bank at nine.",
-    "Assign the code review to John in the dev team.",
-    "Book a meeting with Sarah on Friday at three.",
-    "What do I have due this week?",
-    "Mark the milk task as done.",
-    "Add call the plumber to my to do list.",
-)
+AGENT_REQUESTS = (*REQUESTS[:-1], "Add call the plumber to my to do list.")
 """``--agent langgraph``: every request needs the model ("Which departments can I reach?"
 is answered by a tool the router picks alone, in under a second, so it is left out)."""
 INTERRUPTIONS = (
@@ -288,10 +279,12 @@ async def _hesitation_call(
     judged = judge_hesitations(said, timeline.heard, app_turns, timeline, offset)
     latencies = [r for r in reply_latencies(said, timeline.heard) if r is not None]
     cut = [c for c in judged.cut_off if c is not None]
+    early = [c for c in judged.early_end if c is not None]
     return {
         "hesitant_requests": len(said),
         "cut_off": sum(cut) if cut else None,
         "cut_off_rate": _r(100 * sum(cut) / len(cut)) if cut else None,
+        "ended_early_rate": _r(100 * sum(early) / len(early)) if early else None,
         "talked_over_rate": _r(100 * sum(judged.talked_over) / max(1, len(said))),
         "cut_off_requests": [
             text for (text, _), c in zip(script.utterances, judged.cut_off, strict=True) if c
@@ -491,7 +484,8 @@ def _turntaking_lines(result: Mapping[str, Any]) -> str:
     if "hesitant_requests" in result:
         lines += (
             f"\nhesitant requests: {result['hesitant_requests']}, cut off "
-            f"{result['cut_off_rate']} %, talked over {result['talked_over_rate']} %, "
+            f"{result['cut_off_rate']} % (ended early {result['ended_early_rate']} %, "
+            f"talked over {result['talked_over_rate']} %), "
             f"voice-to-voice p50 {result['hesitant_voice_to_voice_ms_p50']} ms"
         )
     if "resume_tries" in result:

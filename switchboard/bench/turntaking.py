@@ -134,10 +134,17 @@ def hesitation_steps(count: int, first_wait_s: float, gap_s: float) -> list[Step
 
 @dataclass(frozen=True)
 class HesitationResult:
-    """Per request: cut off (app ended the turn early), talked over (heard a reply early)."""
+    """Per request (None where the app's clock could not be placed on the caller's):
 
-    cut_off: list[bool | None]
+    * ``early_end``: the app ended the turn before the caller's last piece was over;
+    * ``talked_over``: the caller heard the assistant before finishing;
+    * ``cut_off``: what the caller suffers: talked over, or ended early and never repaired
+      (the unheard answer was not dropped for the whole request: no ``rejoined`` stage).
+    """
+
+    early_end: list[bool | None]
     talked_over: list[bool]
+    cut_off: list[bool | None]
 
 
 def judge_hesitations(
@@ -147,19 +154,29 @@ def judge_hesitations(
     timeline: CallerTimeline,
     offset: float,
 ) -> HesitationResult:
-    """Which requests were cut off or talked over (pure, given the clocks)."""
-    ends = [
-        on_caller_timeline(t, timeline, offset)
-        for turn in app_turns
-        for t in stage_times(turn, "speech_end")
-    ]
-    cut: list[bool | None] = []
+    """Which requests were ended early, talked over, cut off (pure, given the clocks)."""
+
+    def placed(stage: str) -> list[float]:
+        times = [on_caller_timeline(t, timeline, offset) for turn in app_turns for t in
+                 stage_times(turn, stage)]  # fmt: skip
+        return [t for t in times if t is not None]
+
+    ends, rejoins = placed("speech_end"), placed("rejoined")
+    early: list[bool | None] = []
     over: list[bool] = []
+    cut: list[bool | None] = []
     for seg in said:
-        inside = [e for e in ends if e is not None and seg.start < e < seg.end - 0.05]
-        cut.append(None if timeline.origin is None else bool(inside))
-        over.append(any(seg.start < h.start < seg.end - 0.05 for h in heard))
-    return HesitationResult(cut, over)
+        talked = any(seg.start < h.start < seg.end - 0.05 for h in heard)
+        over.append(talked)
+        if timeline.origin is None:
+            early.append(None)
+            cut.append(None)
+            continue
+        ended = any(seg.start < e < seg.end - 0.05 for e in ends)
+        repaired = any(seg.start < r < seg.end + 3.0 for r in rejoins)
+        early.append(ended)
+        cut.append(talked or (ended and not repaired))
+    return HesitationResult(early, over, cut)
 
 
 def resume_steps(tries: int, first_wait_s: float) -> list[Step]:

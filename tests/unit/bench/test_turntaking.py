@@ -53,14 +53,28 @@ def test_a_turn_ended_before_the_last_piece_is_a_cut_off() -> None:
     ]
     heard = [Segment(6.9, 7.5), Segment(18.9, 21.0)]
     result = judge_hesitations(said, heard, turns, _timeline(heard), OFFSET)
-    assert result.cut_off == [True, False]
+    assert result.early_end == [True, False]
     assert result.talked_over == [True, False]
+    assert result.cut_off == [True, False]
+
+
+def test_an_early_end_repaired_before_anything_was_heard_is_no_cut_off() -> None:
+    said = [Segment(5.0, 8.0)]
+    turns = [
+        {"stage_times": [["speech_end", _mono(6.2)]]},
+        {"stage_times": [["speech_end", _mono(8.3)], ["rejoined", _mono(8.4)]]},
+    ]
+    heard = [Segment(9.0, 11.0)]
+    result = judge_hesitations(said, heard, turns, _timeline(heard), OFFSET)
+    assert result.early_end == [True]
+    assert result.talked_over == [False]
+    assert result.cut_off == [False]
 
 
 def test_without_a_clock_the_cut_off_is_unknown() -> None:
     timeline = CallerTimeline([], np.zeros(8000, dtype=np.float32), 8000, "recording")
     result = judge_hesitations([Segment(5.0, 8.0)], [], [], timeline, OFFSET)
-    assert result.cut_off == [None]
+    assert result.cut_off == [None] and result.early_end == [None]
 
 
 def test_a_disturbance_resumed_when_the_story_is_not_cut_and_plays_on() -> None:
