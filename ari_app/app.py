@@ -198,12 +198,26 @@ class SwitchboardApp:
                 "set media.transport = 'rtp' (or 'auto') to use RTP media"
             )
         self.env.media.transport = "websocket" if transport != "rtp" and websocket_ok else "rtp"
+        kept, ended, adopted = await self.calls.reconcile(
+            await self.rest.list_channels(), self.settings.ari.app
+        )
+        if kept or ended or adopted:
+            log.info(
+                "after reconnecting: %d call(s) carried on, %d ended, %d adopted",
+                kept,
+                ended,
+                adopted,
+            )
         log.info(
             "serving calls for app %r on Asterisk %s (%s media)",
             self.settings.ari.app,
             version,
             self.env.media.transport,
         )
+
+    async def _on_disconnect(self) -> None:
+        """The events websocket dropped: calls carry on until the reconnect reconciles them."""
+        self.calls.connection_lost()
 
     async def _check_credentials(self) -> None:
         """Fail at once on a wrong ARI user or password (an unreachable ARI is retried later)."""
@@ -237,7 +251,7 @@ class SwitchboardApp:
             await self.prepare()
             await self._start_metrics()
             await self.events.run(
-                self._on_event, on_connect=self._on_connect, on_disconnect=self.calls.drop_all
+                self._on_event, on_connect=self._on_connect, on_disconnect=self._on_disconnect
             )
         finally:
             await self.calls.drop_all()

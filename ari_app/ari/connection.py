@@ -49,6 +49,7 @@ class AriEventStream:
         self.connected = asyncio.Event()
         self.connections = 0
         self.malformed = 0
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
 
     async def run(
         self,
@@ -98,6 +99,7 @@ class AriEventStream:
             timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
             max_msg_size=16 * 1024 * 1024,
         ) as ws:
+            self._ws = ws
             self.connections += 1
             self.connected.set()
             log.info("ARI events connected (app %s, connection %d)", self.app, self.connections)
@@ -110,6 +112,12 @@ class AriEventStream:
                         await handler(event)
                 elif msg.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
                     break
+
+    async def reconnect(self) -> None:
+        """Close the current connection (:meth:`run` connects again, to :attr:`url`)."""
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
 
     def _decode(self, text: str) -> AriEvent | None:
         try:

@@ -31,6 +31,10 @@ class DialplanLocation:
     context: str = ""
     exten: str = ""
     priority: int = 0
+    app_name: str = ""
+    """The dialplan application running (``Stasis`` while a channel is in an ARI app)."""
+    app_data: str = ""
+    """Its arguments (``switchboard,inbound,+15550100``)."""
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,14 @@ class GenericEvent(AriEvent):
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _int(value: Any) -> int:
+    """A number from ARI (malformed: 0)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def parse_channel(data: Any) -> Channel:
     """Parse an ARI channel object."""
     obj = _mapping(data, "channel")
@@ -212,7 +224,9 @@ def parse_channel(data: Any) -> Channel:
         dialplan=DialplanLocation(
             str(dialplan.get("context", "")),
             str(dialplan.get("exten", "")),
-            int(dialplan.get("priority", 0) or 0),
+            _int(dialplan.get("priority", 0)),
+            str(dialplan.get("app_name", "")),
+            str(dialplan.get("app_data", "")),
         ),
         creationtime=str(obj.get("creationtime", "")),
         channelvars={str(k): str(v) for k, v in _mapping(variables, "channelvars").items()},

@@ -1,5 +1,11 @@
 """Route ARI events to calls: StasisStart of an inbound channel makes a call; the rest go to
 the call that owns the channel. Calls run as tasks the manager owns.
+
+When the ARI events websocket drops, Asterisk keeps the channels (and each call's media
+socket is its own connection), so calls carry on. On reconnect :meth:`CallManager.reconcile`
+compares the calls with the channels Asterisk still has: a call whose caller channel is gone
+ends (as if its StasisEnd had arrived); a channel still in the app that no call serves (its
+StasisStart fell into the gap) is adopted and served.
 """
 
 from __future__ import annotations
@@ -49,6 +55,21 @@ class ManagedCall(Protocol):
 
 
 CallFactory = Callable[[Channel, tuple[str, ...]], ManagedCall]
+
+ADOPTABLE_STATES = ("Ring", "Ringing")
+"""A channel nobody served yet (its StasisStart was missed) is adopted only before anyone
+answered it: an answered orphan belonged to a call state that no longer exists."""
+
+
+def stasis_args(channel: Channel, app: str) -> tuple[str, ...] | None:
+    """The Stasis arguments of a channel sitting in ``app`` (None: not in it)."""
+    dialplan = channel.dialplan
+    if dialplan.app_name.lower() != "stasis":
+        return None
+    name, _, rest = dialplan.app_data.partition(",")
+    if name.strip() != app:
+        return None
+    return tuple(a.strip() for a in rest.split(",")) if rest else ()
 
 
 class CallManager:
@@ -145,6 +166,37 @@ class CallManager:
             self.call_ended.notify_all()
         log.info("call %s ended: %s after %.1f s", channel_id, stats.outcome, stats.ended_s or 0)
         return stats
+
+    def connection_lost(self) -> None:
+        """The events websocket dropped: calls carry on (their channels and media live on in
+        Asterisk); events missed meanwhile are made up by :meth:`reconcile`."""
+        if self._calls:
+            log.warning("ARI events lost with %d call(s) in progress; they carry on", self.active)
+
+    async def reconcile(self, channels: list[Channel], app: str) -> tuple[int, int, int]:
+        """After a reconnect: end calls whose caller channel is gone, adopt channels in the
+        app that no call serves. Returns (kept, ended, adopted)."""
+        live = {c.id: c for c in channels}
+        kept = ended = adopted = 0
+        for channel_id, call in list(self._calls.items()):
+            if channel_id in live:
+                kept += 1
+                continue
+            ended += 1
+            log.info("call %s: its channel went while ARI was away; ending it", channel_id)
+            gone = Channel(channel_id, "", "")
+            call.events.put_nowait(StasisEnd("StasisEnd", app, "", gone))
+        for channel in channels:
+            args = stasis_args(channel, app)
+            if args is None or self._owner(channel.id) is not None:
+                continue
+            factory = self._factories.get(args[0]) if args else None
+            if factory is None or channel.state not in ADOPTABLE_STATES:
+                continue
+            adopted += 1
+            log.info("adopting channel %s %s, found in the app on reconnect", channel.id, args)
+            self._start(StasisStart("StasisStart", app, "", channel, args), factory)
+        return kept, ended, adopted
 
     async def drop_all(self) -> None:
         """Cancel every call (the ARI connection was lost: their channels are out of reach)."""
