@@ -83,19 +83,25 @@ def planned_files(etc: Path, desired: Desired) -> dict[str, str]:
     return changes
 
 
-def write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: str, *, secret: bool = False) -> None:
     """Replace ``path`` atomically, keeping its owner and mode (new files: the folder's owner).
 
-    The first time Switchboard changes an existing file, the original is kept beside it.
+    Secret-bearing files (and their backups) are 0640 whatever they were: the ARI user's
+    hash and agents' passwords are for Asterisk's group only. The first time Switchboard
+    changes an existing file, the original is kept beside it.
     """
     backup = path.with_name(path.name + BACKUP_SUFFIX)
     ref = path if path.exists() else path.parent
     st = ref.stat()
     if path.exists() and not backup.exists():
         shutil.copy2(path, backup)
+        if secret:
+            os.chmod(backup, layout.SECRET_MODE)
     tmp = path.with_name(f".{path.name}.switchboard-tmp")
+    tmp.touch(mode=0o600)
     tmp.write_text(text)
-    os.chmod(tmp, st.st_mode & 0o777 if path.exists() else 0o664)
+    mode = st.st_mode & 0o777 if path.exists() else 0o664
+    os.chmod(tmp, layout.SECRET_MODE if secret else mode)
     if os.geteuid() == 0:
         os.chown(tmp, st.st_uid, st.st_gid)
     tmp.replace(path)
@@ -118,7 +124,7 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
         return report
     try:
         for name, text in files.items():
-            write_file(fp.etc / name, text)
+            write_file(fp.etc / name, text, secret=layout.target(name).secret)
         for key, value in report.settings.items():
             pbx.cmds.set_setting(key, value)
         report.new_agent_passwords = desired.new_agent_passwords

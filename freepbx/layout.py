@@ -30,6 +30,8 @@ class Target:
     peers: tuple[str, ...]
     """Generated files whose objects share a namespace with this file's."""
     purpose: str
+    secret: bool = False
+    """Holds a secret (a password or its hash): kept 0640, readable by Asterisk's group only."""
 
 
 TARGETS: tuple[Target, ...] = (
@@ -46,6 +48,7 @@ TARGETS: tuple[Target, ...] = (
         "ari.conf",
         ("ari_additional.conf",),
         "Switchboard's ARI user",
+        secret=True,
     ),
     Target(
         "pjsip.endpoint_custom.conf",
@@ -53,6 +56,7 @@ TARGETS: tuple[Target, ...] = (
         "pjsip.endpoint.conf",
         ("pjsip.endpoint.conf", "pjsip.auth.conf"),
         "Twilio trunk endpoint; WebRTC agent endpoints",
+        secret=True,
     ),
     Target(
         "pjsip.aor_custom.conf",
@@ -76,6 +80,9 @@ TARGETS: tuple[Target, ...] = (
         "department queues FreePBX does not have yet",
     ),
 )
+
+SECRET_MODE = 0o640
+"""Mode of secret-bearing files: owner read/write, Asterisk's group read, nobody else."""
 
 FREEPBX_MARKERS = ("extensions.conf", "pjsip.conf", "ari.conf", "queues.conf")
 """Files every FreePBX 17 ``/etc/asterisk`` has; their absence means "not a FreePBX tree"."""

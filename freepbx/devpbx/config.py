@@ -7,6 +7,7 @@ them on a real PBX, so the tests exercise what ships.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -15,11 +16,13 @@ from importlib import resources
 from pathlib import Path
 
 from freepbx import freepbx17
+from freepbx.devpbx.build import ASTERISK_UID
 from freepbx.devpbx.secrets import DevPbxSecrets
 from freepbx.render import read_template, render
 from switchboard.settings import Settings
 
 SKELETON_PACKAGE = "freepbx.devpbx.conf"
+
 SHIPPED_PACKAGE = "freepbx.conf"
 
 INDICATIONS = "usr/share/asterisk/conf/basic-pbx/indications.conf"
@@ -182,7 +185,19 @@ def write_config(root: Path, settings: Settings, secrets: DevPbxSecrets) -> None
     for filename, text in shipped.items():
         (etc / filename).write_text(text)
     _touch_missing_includes(etc)
+    for name in SECRET_FILES:
+        _restrict(etc / name)
     ensure_tls_certificate(keys, pbx.bind_address)
+
+
+SECRET_FILES = ("pjsip.endpoint.conf", "pjsip.endpoint_custom.conf", "ari_additional_custom.conf")
+"""Files of the dev PBX holding passwords or hashes: 0640, group asterisk (as on a PBX)."""
+
+
+def _restrict(path: Path) -> None:
+    os.chmod(path, 0o640)
+    if os.geteuid() == 0:
+        os.chown(path, 0, ASTERISK_UID)  # gid of the chroot's asterisk group
 
 
 def _touch_missing_includes(etc: Path) -> None:

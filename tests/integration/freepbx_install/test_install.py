@@ -232,3 +232,13 @@ def test_ari_switched_off_in_freepbx_is_switched_on(fake_pbx: FakePbx) -> None:
     assert ["fwconsole", "setting", "ENABLE_ARI", "1"] in fake_pbx.fw_calls()
     assert statuses([c.as_dict() for c in report.verify])["ari.enabled"] == "ok"
     assert install(pbx_from_settings(fake_pbx.settings())).settings == {}
+
+
+def test_secret_bearing_custom_files_are_0640_even_when_they_were_wider(fake_pbx: FakePbx) -> None:
+    endpoint = fake_pbx.etc / "pjsip.endpoint_custom.conf"
+    endpoint.chmod(0o664)  # an admin's file, group/world readable
+    install(pbx_from_settings(fake_pbx.settings()))
+    for name in ("ari_additional_custom.conf", "pjsip.endpoint_custom.conf"):
+        assert (fake_pbx.etc / name).stat().st_mode & 0o777 == 0o640, name
+    assert (fake_pbx.etc / ("pjsip.endpoint_custom.conf" + BACKUP_SUFFIX)).stat().st_mode & 0o7 == 0
+    assert (fake_pbx.etc / "extensions_custom.conf").stat().st_mode & 0o777 != 0o640

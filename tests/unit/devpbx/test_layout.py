@@ -42,3 +42,8 @@ def test_every_included_file_exists_so_asterisk_loads_cleanly(etc: Path) -> None
 
 def test_include_checks_pass_on_the_dev_pbx(etc: Path) -> None:
     assert {c.status for c in check_includes(etc)} == {"ok"}
+
+
+def test_secret_bearing_files_are_0640(etc: Path) -> None:
+    for name in config.SECRET_FILES:
+        assert (etc / name).stat().st_mode & 0o777 == 0o640, name
