@@ -26,10 +26,14 @@ from ari_app.observe.metrics import Metrics
 from ari_app.observe.observer import Observers
 from ari_app.observe.sentry import SentryObserver, init_sentry
 from ari_app.reminders.dialer import ReminderDialer
+from ari_app.supervise import ServiceFailed, Supervisor
 from freepbx.versions import has_chan_websocket, parse_asterisk_version
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
+
+TOOL_SERVER = "the tool server"
+DIALER = "the reminder dialer"
 
 
 class ConfigurationError(RuntimeError):
@@ -80,6 +84,8 @@ class SwitchboardApp:
         """Places reminder call-outs while callers sign in (the data side is up)."""
         self._dialer_task: asyncio.Task[None] | None = None
         self.call_mode = settings.call.mode
+        self.supervisor = Supervisor()
+        """Restarts the tool server and the reminder dialer if they die."""
         """What new calls do; tests switch it between ``echo`` and ``voice``."""
 
     def _new_call(self, channel: Channel, args: tuple[str, ...]) -> ManagedCall:
@@ -138,9 +144,17 @@ class SwitchboardApp:
         await self.use_standin()
         tools = ToolsApp.from_settings(settings)
         host, port = settings.tools.host, settings.tools.port
-        server = HttpToolServer(tools.server(host, port), host, port)
-        await server.start()
-        self._tool_server = server
+
+        async def start_tool_server() -> asyncio.Future[Any]:
+            if self._tool_server is not None:  # a dead one may still hold its port
+                await self._tool_server.stop()
+            server = HttpToolServer(tools.server(host, port), host, port)
+            await server.start()
+            self._tool_server = server
+            return server.task
+
+        self.supervisor.watch(TOOL_SERVER, start_tool_server, await start_tool_server())
+        server = self._tool_server
         await shared_runtime(settings)
         self.assistant = Assistant(settings, tools)
         if settings.reminders.enabled:
@@ -160,12 +174,21 @@ class SwitchboardApp:
             self.rest, tools.reminders, settings, connected=self.events.connected
         )
         self.calls.add_kind(CALL_KIND, self._new_reminder_call)
-        self._dialer_task = asyncio.create_task(self.dialer.run(), name="reminder-dialer")
+        dialer = self.dialer
+
+        async def start_dialer() -> asyncio.Future[Any]:
+            self._dialer_task = asyncio.create_task(dialer.run(), name="reminder-dialer")
+            return self._dialer_task
+
+        task = asyncio.create_task(dialer.run(), name="reminder-dialer")
+        self._dialer_task = task
+        self.supervisor.watch(DIALER, start_dialer, task)
 
     async def stop_reminders(self) -> None:
         """Stop placing call-outs; call-outs in flight are hung up and retried later."""
         from ari_app.reminders.dialer import CALL_KIND
 
+        self.supervisor.forget(DIALER)
         task, self._dialer_task = self._dialer_task, None
         if task is not None:
             task.cancel()
@@ -179,6 +202,7 @@ class SwitchboardApp:
 
         await self.stop_reminders()
         self.assistant = Assistant(self.settings)
+        self.supervisor.forget(TOOL_SERVER)
         if self._tool_server is not None:
             await self._tool_server.stop()
             self._tool_server = None
@@ -246,13 +270,29 @@ class SwitchboardApp:
         await self.load()
 
     async def run(self) -> None:
-        """Serve calls until cancelled (reconnecting to ARI as needed)."""
+        """Serve calls until cancelled (reconnecting to ARI as needed), restarting background
+        services that die; a service that cannot be kept stops the app with a
+        :class:`ConfigurationError` saying which and why."""
         try:
             await self.prepare()
             await self._start_metrics()
-            await self.events.run(
-                self._on_event, on_connect=self._on_connect, on_disconnect=self._on_disconnect
+            events = asyncio.create_task(
+                self.events.run(
+                    self._on_event, on_connect=self._on_connect, on_disconnect=self._on_disconnect
+                )
             )
+            watcher = asyncio.create_task(self.supervisor.run())
+            try:
+                await asyncio.wait({events, watcher}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (events, watcher):
+                    task.cancel()
+                results = await asyncio.gather(events, watcher, return_exceptions=True)
+            for result in results:
+                if isinstance(result, ServiceFailed):
+                    raise ConfigurationError(f"stopping: {result}") from result
+                if isinstance(result, Exception):
+                    raise result
         finally:
             await self.calls.drop_all()
             await self.rest.close()

@@ -45,6 +45,10 @@ class ToolsApp:
         return build_server(self.db, self.tokens, host=host, port=port, stdio_token=stdio_token)
 
 
+class ToolServerError(RuntimeError):
+    """The tool server could not start or stopped; the message says where."""
+
+
 class HttpToolServer:
     """The tool server on a TCP port (streamable HTTP at ``/mcp``) inside the current loop."""
 
@@ -62,20 +66,38 @@ class HttpToolServer:
         self.url = f"http://{host}:{port}/mcp"
 
     async def start(self) -> None:
-        """Start serving; returns once the port accepts connections."""
-        self._task = asyncio.create_task(self._uvicorn.serve())
+        """Start serving; returns once the port accepts connections. A port it cannot take
+        (or any start-up failure) raises :class:`ToolServerError` saying so."""
+        self._task = asyncio.create_task(self._serve())
         while not self._uvicorn.started:
             if self._task.done():
                 self._task.result()
-                raise RuntimeError("tool server exited during start-up")
+                raise ToolServerError(f"the tool server on {self.url} stopped during start-up")
             await asyncio.sleep(0.01)
+
+    async def _serve(self) -> None:
+        try:
+            await self._uvicorn.serve()
+        except SystemExit:  # uvicorn exits the process when it cannot bind: not in our loop
+            raise ToolServerError(
+                f"the tool server could not start on {self.url} (is the port taken?)"
+            ) from None
+
+    @property
+    def task(self) -> asyncio.Task[None]:
+        """The task serving requests (it ends if the server dies)."""
+        if self._task is None:
+            raise ToolServerError("the tool server was not started")
+        return self._task
 
     async def stop(self) -> None:
         """Stop serving and wait for the server task."""
         self._uvicorn.should_exit = True
         if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, ToolServerError):
                 await self._task
+        for listener in getattr(self._uvicorn, "servers", []):  # a task that died holds them
+            listener.close()
 
     async def wait(self) -> None:
         """Serve until stopped (Ctrl-C)."""

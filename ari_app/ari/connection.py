@@ -2,8 +2,9 @@
 
 Bad credentials are not retried: they raise :class:`AriAuthError` at once so the command can
 say so in one line. Anything else that breaks the connection (Asterisk restarting, a dropped
-socket) is retried with exponential back-off, and the owner is told through ``on_disconnect``
-so it can drop calls it can no longer control.
+socket, a request of ``on_connect`` that failed or timed out) is retried with exponential
+back-off, and the owner is told through ``on_disconnect`` (calls carry on; the owner
+reconciles them when ``on_connect`` runs again).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 
 from ari_app.ari.events import AriEvent, MalformedEvent, parse_event
-from ari_app.ari.rest import AriAuthError, basic_auth_header
+from ari_app.ari.rest import AriAuthError, AriHttpError, basic_auth_header
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,12 @@ class AriEventStream:
                         ) from exc
                     log.warning(
                         "ARI events websocket refused (%s); retrying in %.1f s", exc.status, delay
+                    )
+                except AriAuthError:
+                    raise
+                except AriHttpError as exc:  # a start-up request (asterisk info, ...) failed
+                    log.warning(
+                        "ARI request failed while connecting (%s); retrying in %.1f s", exc, delay
                     )
                 except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                     log.warning(
