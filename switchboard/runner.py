@@ -41,11 +41,12 @@ async def start_console(settings: Settings) -> web.AppRunner | None:
     """Serve the agents' console in this process (``console.port`` 0: not at all)."""
     if not settings.console.port:
         return None
-    from webrtc_console.web import console_origin, create_app
+    from webrtc_console.web import console_origin, console_ssl_context, create_app
 
     runner = web.AppRunner(create_app(settings, origin=console_origin(settings)), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.console.host, settings.console.port).start()
+    tls = console_ssl_context(settings)
+    await web.TCPSite(runner, settings.console.host, settings.console.port, ssl_context=tls).start()
     log.info("agents' console at %s", console_origin(settings))
     return runner
 

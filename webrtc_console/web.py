@@ -9,6 +9,7 @@ signed in) the session's ``X-CSRF-Token``.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -61,6 +62,17 @@ def console_origin(settings: Settings, port: int | None = None) -> str:
     if host in ("0.0.0.0", ""):
         host = "127.0.0.1"
     return f"http://{host}:{port or settings.console.port}"
+
+
+def console_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """TLS for the console's listener when ``console.tls_cert_file`` is set (else None)."""
+    cert, key = settings.console.tls_cert_file, settings.console.tls_key_file
+    if cert is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def pbx_wss_url(settings: Settings) -> str:
