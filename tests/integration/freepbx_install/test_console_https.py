@@ -16,9 +16,20 @@ from switchboard.settings import ConsoleSettings, Settings
 def _certificate(folder: Path) -> tuple[Path, Path]:
     crt, key = folder / "pbx.crt", folder / "pbx.key"
     subject = ["-subj", "/CN=pbx.example.com", "-addext", "subjectAltName=IP:127.0.0.1"]
+    files = ["-keyout", str(key), "-out", str(crt)]
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", *subject]
-        + ["-keyout", str(key), "-out", str(crt)],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            *subject,
+            *files,
+        ],
         capture_output=True,
         check=True,
     )
