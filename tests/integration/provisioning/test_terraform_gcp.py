@@ -38,6 +38,7 @@ agent_networks     = {json.dumps(AGENTS)}
 switchboard_source = "switchboard==0.1.0"
 twilio_domain_name = "acme.pstn.twilio.com"
 phone_numbers      = ["+15550100"]
+freepbx_installer_sha256 = "abababababababababababababababababababababababababababababababab"
 """
 JUSTIFIED_SKIPS = {"CKV_GCP_40", "CKV_GCP_38"}
 
@@ -74,9 +75,10 @@ def test_every_firewall_rule_sources_ports_and_targets(config: dict[str, Any]) -
             {("udp", "5060"), ("tcp", "5060"), ("tcp", "5061")},
         ),
         "switchboard-pbx-rtp-twilio": (["168.86.128.0/18"], {("udp", "10000-20000")}),
-        "switchboard-pbx-wss-agents": (AGENTS, {("tcp", "7443")}),
+        "switchboard-pbx-wss-agents": (AGENTS, {("tcp", "7443"), ("tcp", "8443")}),
         "switchboard-pbx-rtp-agents": (AGENTS, {("udp", "10000-20000")}),
-        "switchboard-pbx-admin": (ADMIN, {("tcp", "22"), ("tcp", "443")}),
+        "switchboard-pbx-admin": (ADMIN, {("tcp", "443")}),
+        "switchboard-pbx-ssh": (["35.235.240.0/20"], {("tcp", "22")}),
     }
     assert set(found) == set(expected)
     for name, (sources, ports) in expected.items():
@@ -100,7 +102,29 @@ def test_nothing_is_open_to_the_world(config: dict[str, Any]) -> None:
 def test_empty_agent_and_admin_networks_make_no_rules(tmp_path: Path) -> None:
     bare = TFVARS.replace(json.dumps(ADMIN), "[]").replace(json.dumps(AGENTS), "[]")
     found = rules(parse(example_copy(tmp_path, bare), "test.tfvars"))
-    assert set(found) == {"switchboard-pbx-sip-twilio", "switchboard-pbx-rtp-twilio"}
+    assert set(found) == {
+        "switchboard-pbx-sip-twilio",
+        "switchboard-pbx-rtp-twilio",
+        "switchboard-pbx-ssh",  # IAP's range only: nothing from the world
+    }
+
+
+def test_ssh_from_admin_networks_only_when_asked() -> None:
+    variables = (TF_DIR / "modules" / "switchboard-pbx" / "variables.tf").read_text()
+    assert 'variable "ssh_from_admin_networks"' in variables
+    firewall = (TF_DIR / "modules" / "switchboard-pbx" / "firewall.tf").read_text()
+    assert "var.ssh_from_admin_networks ? var.admin_networks : []" in firewall
+
+
+def test_service_account_id_is_validated_to_gcp_rules() -> None:
+    variables = (TF_DIR / "modules" / "switchboard-pbx" / "variables.tf").read_text()
+    block = variables[variables.index('variable "service_account_id"') :]
+    pattern = re.search(r'regex\("([^"]+)"', block)
+    assert pattern is not None
+    rx = re.compile(pattern.group(1).replace("\\\\", "\\"))
+    assert rx.fullmatch("switchboard-pbx") and rx.fullmatch("sb-pbx")
+    assert not rx.fullmatch("sbpbx")  # 5 characters: GCP refuses
+    assert not rx.fullmatch("a" * 31) and not rx.fullmatch("switchboard-pbx-")
 
 
 def test_vm_ip_account_and_tags(config: dict[str, Any]) -> None:
@@ -140,11 +164,15 @@ def test_twilio_ranges_are_a_variable_with_documented_defaults() -> None:
 def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
     template = (TF_DIR / "modules" / "switchboard-pbx" / "startup.sh.tftpl").read_text()
     values = {
-        "public_ip": "203.0.113.10",
         "switchboard_source": "switchboard==0.1.0",
         "twilio_domain_name": "acme.pstn.twilio.com",
         "phone_numbers": '["+15550100"]',
         "wss_port": "7443",
+        "console_port": "8443",
+        "pbx_host": "pbx.example.com",
+        "cert_san": "DNS:pbx.example.com,IP:203.0.113.10",
+        "installer_url": "https://example.com/installer.sh",
+        "installer_sha256": "ab" * 32,
         "rtp_start": "10000",
         "rtp_end": "20000",
     }
@@ -155,6 +183,12 @@ def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
     assert "switchboard freepbx install --json" in script
     assert "sng_freepbx_debian_install.sh" in script
     assert 'tls_cert_file = "/etc/asterisk/keys/switchboard.crt"' in script
+    assert "sha256sum -c -" in script  # the installer is checked before it runs
+    assert "User=switchboard" in script and "User=root" not in script
+    assert "NoNewPrivileges=yes" in script and "ProtectSystem=strict" in script
+    assert 'origin = "https://pbx.example.com:8443"' in script
+    assert 'wss_url = "wss://pbx.example.com:7443/ws"' in script
+    assert 'sip_domain = "pbx.example.com"' in script
 
 
 def test_checkov_clean_with_justified_skips_only() -> None:

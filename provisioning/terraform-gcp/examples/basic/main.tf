@@ -13,4 +13,7 @@ module "pbx" {
   switchboard_source = var.switchboard_source
   twilio_domain_name = var.twilio_domain_name
   phone_numbers      = var.phone_numbers
+
+  dns_name                 = var.dns_name
+  freepbx_installer_sha256 = var.freepbx_installer_sha256
 }

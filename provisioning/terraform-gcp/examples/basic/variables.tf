@@ -16,7 +16,7 @@ variable "zone" {
 }
 
 variable "admin_networks" {
-  description = "Admins' networks (SSH, FreePBX console)."
+  description = "Admins' networks (FreePBX console; SSH goes through IAP)."
   type        = list(string)
 }
 
@@ -39,4 +39,15 @@ variable "phone_numbers" {
   description = "E.164 numbers routed to the assistant."
   type        = list(string)
   default     = []
+}
+
+variable "dns_name" {
+  description = "DNS name of the PBX (empty: its static IP)."
+  type        = string
+  default     = ""
+}
+
+variable "freepbx_installer_sha256" {
+  description = "sha256 of Sangoma's FreePBX 17 installer (docs/gcp-terraform.md says how to get it)."
+  type        = string
 }

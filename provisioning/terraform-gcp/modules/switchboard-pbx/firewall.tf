@@ -2,7 +2,8 @@
 # the module's own, so GCP's default-network rules do not apply.
 
 locals {
-  log = var.firewall_logging ? [1] : []
+  log       = var.firewall_logging ? [1] : []
+  iap_range = ["35.235.240.0/20"]
 }
 
 # SIP signalling: only from Twilio's signalling edges.
@@ -65,11 +66,11 @@ resource "google_compute_firewall" "wss_from_agents" {
   name        = "${var.name}-wss-agents"
   network     = google_compute_network.pbx.id
   direction   = "INGRESS"
-  description = "WSS for the agents' WebRTC softphones, from the agent networks only."
+  description = "WSS and the agents' console (HTTPS), from the agent networks only."
 
   allow {
     protocol = "tcp"
-    ports    = [tostring(var.wss_port)]
+    ports    = [tostring(var.wss_port), tostring(var.console_port)]
   }
 
   source_ranges = var.agent_networks
@@ -107,18 +108,44 @@ resource "google_compute_firewall" "rtp_from_agents" {
   }
 }
 
-# Admins: SSH and the FreePBX web console, from the admin networks only.
+# SSH: only through Identity-Aware Proxy's TCP forwarding range unless the admin opts in to
+# admin_networks too (gcloud compute ssh --tunnel-through-iap; IAM: roles/iap.tunnelResourceAccessor
+# and roles/compute.osAdminLogin or osLogin).
+resource "google_compute_firewall" "ssh" {
+  project     = var.project_id
+  name        = "${var.name}-ssh"
+  network     = google_compute_network.pbx.id
+  direction   = "INGRESS"
+  description = "SSH through IAP TCP forwarding (and admin_networks only if ssh_from_admin_networks)."
+
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+
+  source_ranges = concat(local.iap_range, var.ssh_from_admin_networks ? var.admin_networks : [])
+  target_tags   = [local.tag]
+
+  dynamic "log_config" {
+    for_each = local.log
+    content {
+      metadata = "INCLUDE_ALL_METADATA"
+    }
+  }
+}
+
+# Admins: the FreePBX web console (HTTPS), from the admin networks only.
 resource "google_compute_firewall" "admin" {
   count       = length(var.admin_networks) > 0 ? 1 : 0
   project     = var.project_id
   name        = "${var.name}-admin"
   network     = google_compute_network.pbx.id
   direction   = "INGRESS"
-  description = "SSH and the FreePBX console (HTTPS) from the admin networks only."
+  description = "The FreePBX console (HTTPS) from the admin networks only."
 
   allow {
     protocol = "tcp"
-    ports    = ["22", "443"]
+    ports    = ["443"]
   }
 
   source_ranges = var.admin_networks

@@ -2,13 +2,14 @@
 # static external IP and firewall rules (firewall.tf).
 
 locals {
-  tag    = var.name
-  labels = merge({ app = "switchboard" }, var.labels)
+  tag      = var.name
+  labels   = merge({ app = "switchboard" }, var.labels)
+  pbx_host = var.dns_name != "" ? var.dns_name : google_compute_address.pbx.address
 }
 
 resource "google_service_account" "pbx" {
   project      = var.project_id
-  account_id   = var.name
+  account_id   = var.service_account_id
   display_name = "Switchboard PBX VM"
   description  = "Runs the Switchboard PBX VM: writes its logs and metrics, nothing else."
 }
@@ -107,11 +108,15 @@ resource "google_compute_instance" "pbx" {
     enable-oslogin         = "TRUE"
     serial-port-enable     = "false"
     startup-script = templatefile("${path.module}/startup.sh.tftpl", {
-      public_ip          = google_compute_address.pbx.address
       switchboard_source = var.switchboard_source
       twilio_domain_name = var.twilio_domain_name
       phone_numbers      = jsonencode(var.phone_numbers)
       wss_port           = var.wss_port
+      console_port       = var.console_port
+      pbx_host           = local.pbx_host
+      cert_san           = var.dns_name != "" ? "DNS:${var.dns_name},IP:${google_compute_address.pbx.address}" : "IP:${google_compute_address.pbx.address}"
+      installer_url      = var.freepbx_installer_url
+      installer_sha256   = var.freepbx_installer_sha256
       rtp_start          = split("-", var.rtp_port_range)[0]
       rtp_end            = split("-", var.rtp_port_range)[1]
     })

@@ -15,7 +15,12 @@ output "console_url" {
 
 output "wss_url" {
   description = "Where the agents' WebRTC softphones register (reachable from agent_networks)."
-  value       = "wss://${google_compute_address.pbx.address}:${var.wss_port}/ws"
+  value       = "wss://${local.pbx_host}:${var.wss_port}/ws"
+}
+
+output "agents_console_url" {
+  description = "The agents' console (HTTPS, from agent_networks)."
+  value       = "https://${local.pbx_host}:${var.console_port}/login"
 }
 
 output "instance_name" {

@@ -124,7 +124,7 @@ variable "agent_rtp_from_agents" {
 }
 
 variable "admin_networks" {
-  description = "Networks admins come from: SSH (22) and the FreePBX web console (443). Use 35.235.240.0/20 for IAP TCP forwarding. Empty: no admin rule."
+  description = "Networks admins come from for the FreePBX web console (443). SSH comes through IAP (35.235.240.0/20) unless ssh_from_admin_networks. Empty: no admin rule."
   type        = list(string)
   default     = []
 
@@ -171,4 +171,54 @@ variable "labels" {
   description = "Labels on the VM, disk and address."
   type        = map(string)
   default     = {}
+}
+
+variable "ssh_from_admin_networks" {
+  description = "Also allow SSH from admin_networks (default: SSH only through IAP TCP forwarding, 35.235.240.0/20)."
+  type        = bool
+  default     = false
+}
+
+variable "service_account_id" {
+  description = "Account id of the VM's service account (6-30 characters: lower-case letters, digits, dashes)."
+  type        = string
+  default     = "switchboard-pbx"
+
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", var.service_account_id))
+    error_message = "service_account_id must be 6-30 characters: a lower-case letter, then letters, digits or dashes, not ending in a dash."
+  }
+}
+
+variable "console_port" {
+  description = "Port of the agents' console (HTTPS with the PBX's certificate), open to agent_networks."
+  type        = number
+  default     = 8443
+}
+
+variable "dns_name" {
+  description = "DNS name of the PBX (e.g. pbx.example.com): the console's origin, the WSS URL and the SIP domain agents use. Empty: the static IP."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.dns_name == "" || can(regex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?[.])+[a-z]{2,}$", var.dns_name))
+    error_message = "dns_name must be a lower-case DNS name such as pbx.example.com, or empty."
+  }
+}
+
+variable "freepbx_installer_url" {
+  description = "Sangoma's FreePBX 17 installer for Debian 12, at a fixed commit (not a branch)."
+  type        = string
+  default     = "https://raw.githubusercontent.com/FreePBX/sng_freepbx_debian_install/master/sng_freepbx_debian_install.sh"
+}
+
+variable "freepbx_installer_sha256" {
+  description = "sha256 of the installer at freepbx_installer_url: the start-up script refuses any other file (curl -fsSL URL | sha256sum)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.freepbx_installer_sha256))
+    error_message = "freepbx_installer_sha256 must be 64 lower-case hex digits."
+  }
 }
