@@ -11,10 +11,10 @@ reply, so it can react to the caller at any time:
   decide (:class:`HeldReply`): a backchannel, cough or noise resumes it where it stopped,
   "stop." alone holds it a while for a request, and a real request cuts it (queued audio
   flushed, the agent told what the caller actually heard) and is answered;
-* an utterance before the caller has heard any of the answer (the turn was ended at a
-  mid-sentence pause: the caller was not finished) holds the answer's audio from its first
-  sound; if it is more of the request, the answer is cancelled and the agent asked again with
-  both utterances joined, unless a tool already ran.
+* an utterance before the caller has heard more than a word of the answer (the turn was
+  ended at a mid-sentence pause: the caller was not finished) holds the answer's audio from
+  its first sound; if it is more of the request, the answer is cancelled and the agent asked
+  again with both utterances joined, unless a tool already ran.
 
 Every step is a :class:`StageEvent` given to ``on_stage``.
 """
@@ -62,6 +62,11 @@ from ari_app.speech.sentences import FIRST_PIECE, SplitterConfig, split_sentence
 from ari_app.speech.turn_end import TurnEndDecider, TurnVerdict
 
 log = logging.getLogger(__name__)
+
+REJOIN_HEARD_MS = 500.0
+"""An answer the caller has heard at most this much of ("You said", "Sure,") may still be
+dropped when the caller turns out not to have finished: they hear a word, then the answer to
+their whole request, instead of an answer to half of it."""
 
 SILENT_REJECTIONS = {NotUnderstood.EMPTY, NotUnderstood.TOO_SHORT, NotUnderstood.NO_SPEECH}
 """Rejections that get no answer at all (noise, a cough): the caller said nothing."""
@@ -219,14 +224,15 @@ class Conversation:
 
     def _rejoinable(self, reply: _Reply | None) -> bool:
         """True when ``reply`` may still be dropped for the caller's fuller request: it answers
-        words (not a greeting or a PIN), no tool ran, and the caller has heard none of it."""
+        words (not a greeting or a PIN), no tool ran, and the caller has heard next to none of
+        it (:data:`REJOIN_HEARD_MS`)."""
         return (
             reply is not None
             and not reply.task.done()
             and bool(reply.text)
             and not reply.sensitive
             and not reply.tools
-            and self.playout.reply_played_ms() == 0.0
+            and self.playout.reply_played_ms() <= REJOIN_HEARD_MS
         )
 
     def _utterance_ended(self, utterance: SpeechEnded) -> None:
@@ -310,8 +316,9 @@ class Conversation:
         self._stage(turn.turn, Stage.STT_END, text="[withheld]" if sensitive else transcript.text)
         reply = self._reply
         text = transcript.text.strip() if transcript.understood else ""
-        if reply is not None and self._rejoinable(reply):
-            if not text or judge_interruption(text, False) is PauseVerdict.RESUME:
+        verdict = judge_interruption(text or None, long_speech=False)
+        if reply is not None and self._rejoinable(reply) and verdict is not PauseVerdict.HOLD:
+            if verdict is PauseVerdict.RESUME:
                 if not text:
                     self._stage(turn.turn, Stage.NOT_UNDERSTOOD, reason=str(transcript.rejected))
                 await self.held.resume()  # a cough or an "okay" after the request: answer it

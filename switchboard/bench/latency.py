@@ -289,6 +289,20 @@ async def _hesitation_call(
         "cut_off_requests": [
             text for (text, _), c in zip(script.utterances, judged.cut_off, strict=True) if c
         ],
+        "hesitant_rows": [
+            {"text": text, "early": e, "talked_over": o, "cut_off": c, "reply_s": r}
+            for (text, _), e, o, c, r in zip(
+                script.utterances,
+                judged.early_end,
+                judged.talked_over,
+                judged.cut_off,
+                reply_latencies(said, timeline.heard),
+                strict=True,
+            )
+        ],
+        "hesitant_app_turns": [
+            {k: t.get(k) for k in ("caller_text", "said_text", "stage_times")} for t in app_turns
+        ],
         "hesitant_voice_to_voice_ms_p50": _r(percentile([1000 * x for x in latencies], 50)),
         "hesitant_voice_to_voice_ms_p95": _r(percentile([1000 * x for x in latencies], 95)),
     }

@@ -99,11 +99,12 @@ STORY_REQUEST = "Tell me a long story."
 FIRST_DISTURBANCE_S = 5.5
 """From the end of the request to the first disturbance (the story has started by then)."""
 BETWEEN_DISTURBANCES_S = 4.5
-STORY_TAIL_S = 22.0
-"""After the last disturbance: the rest of the story (about 24 s in all) and a margin."""
-HEARD_AGAIN_S = 5.0
+STORY_TAIL_S = 30.0
+"""After the last disturbance of a story: the rest of it (about 24 s in all, plus what
+resuming repeats and "stop." holds) and a margin."""
+HEARD_AGAIN_S = 6.5
 """The answer must be heard again within this long after a disturbance ends (a lone "stop."
-holds it 3 s)."""
+holds it 3 s after its turn has ended, which may take the 2 s cap)."""
 
 
 def clock_offset() -> float:
