@@ -63,6 +63,10 @@ from ari_app.speech.turn_end import TurnEndDecider, TurnVerdict
 
 log = logging.getLogger(__name__)
 
+URGENT_AHEAD_MS = 600.0
+"""A sentence is synthesised urgently (before other calls' later sentences) when less than
+this much of the reply is left to play: the caller would hear a gap otherwise."""
+
 REJOIN_HEARD_MS = 500.0
 """An answer the caller has heard at most this much of ("You said", "Sure,") may still be
 dropped when the caller turns out not to have finished: they hear a word, then the answer to
@@ -468,7 +472,9 @@ class Conversation:
                 said.append(item.text)
                 self._stage(turn.turn, Stage.TTS_START)
                 for piece in self._pieces(item.text, first=first_audio):
-                    async for chunk in self.tts.synthesize(piece, self.rate):
+                    ahead = self.playout.reply_ms - self.playout.reply_played_ms()
+                    urgent = first_audio or ahead < URGENT_AHEAD_MS
+                    async for chunk in self.tts.synthesize(piece, self.rate, urgent=urgent):
                         if first_audio:
                             self._stage(turn.turn, Stage.TTS_FIRST_AUDIO)
                             self.listener.assistant_started()

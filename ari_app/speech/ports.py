@@ -179,8 +179,13 @@ class TtsChunk:
 class TextToSpeech(Protocol):
     """Speaks text: chunks arrive as soon as each is ready (first sentence first)."""
 
-    def synthesize(self, text: str, sample_rate: int = 16000) -> AsyncIterator[TtsChunk]:
-        """Yield s16le chunks at ``sample_rate``; raise :class:`TtsError` on failure."""
+    def synthesize(
+        self, text: str, sample_rate: int = 16000, *, urgent: bool = False
+    ) -> AsyncIterator[TtsChunk]:
+        """Yield s16le chunks at ``sample_rate``; raise :class:`TtsError` on failure.
+
+        ``urgent``: the caller hears silence until this audio comes (a reply's first words);
+        a backend shared by several calls serves it before audio that is not yet needed."""
         ...
 
 

@@ -47,7 +47,9 @@ class OpenAiTts:
         self._session = session
         self._splitter = splitter or SplitterConfig()
 
-    async def synthesize(self, text: str, sample_rate: int = 16000) -> AsyncIterator[TtsChunk]:
+    async def synthesize(
+        self, text: str, sample_rate: int = 16000, *, urgent: bool = False
+    ) -> AsyncIterator[TtsChunk]:
         """Yield s16le chunks at ``sample_rate``, sentence by sentence."""
         pieces = split_sentences(text, self._splitter)
         if not pieces and text.strip():

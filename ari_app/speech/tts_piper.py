@@ -141,10 +141,16 @@ class PiperTts:
         for piece in self._checked_pieces(text):
             yield self.synthesize_piece(piece, sample_rate)
 
-    async def synthesize(self, text: str, sample_rate: int = 16000) -> AsyncIterator[TtsChunk]:
-        """Yield one chunk per piece, each synthesised in a thread as the previous plays."""
-        for piece in self._checked_pieces(text):
-            yield await self.worker.run(self.synthesize_piece, piece, sample_rate)
+    async def synthesize(
+        self, text: str, sample_rate: int = 16000, *, urgent: bool = False
+    ) -> AsyncIterator[TtsChunk]:
+        """Yield one chunk per piece, each synthesised on the voice's worker as the previous
+        plays; an ``urgent`` text's first piece goes before other calls' later pieces."""
+        for i, piece in enumerate(self._checked_pieces(text)):
+            priority = 0 if urgent and i == 0 else 1
+            yield await self.worker.run(
+                self.synthesize_piece, piece, sample_rate, priority=priority
+            )
 
     def _checked_pieces(self, text: str) -> list[str]:
         pieces = self.pieces(text)

@@ -300,9 +300,6 @@ async def _hesitation_call(
                 strict=True,
             )
         ],
-        "hesitant_app_turns": [
-            {k: t.get(k) for k in ("caller_text", "said_text", "stage_times")} for t in app_turns
-        ],
         "hesitant_voice_to_voice_ms_p50": _r(percentile([1000 * x for x in latencies], 50)),
         "hesitant_voice_to_voice_ms_p95": _r(percentile([1000 * x for x in latencies], 95)),
     }
@@ -564,8 +561,11 @@ def bench_concurrency(
                 "p95_ms": p95,
                 "answered": result["turns_answered"],
                 "asked": result["turns_asked"],
+                "endpointing_ms_p50": p50s["endpointing_ms"],
+                "endpointing_ms_p95": p95s["endpointing_ms"],
                 "stt_wait_ms_p50": p50s["stt_ms"],
                 "stt_wait_ms_p95": p95s["stt_ms"],
+                "tts_first_audio_ms_p50": p50s["tts_first_audio_ms"],
                 "tts_first_audio_ms_p95": p95s["tts_first_audio_ms"],
                 "vad_end_to_first_audio_ms_p95": p95s["vad_end_to_first_audio_ms"],
             }

@@ -1,6 +1,6 @@
 """Smart Turn v3.2 on real Piper speech over the phone path, fed as the app feeds it.
 
-The audio each decision sees is what the segmenter hands over at the first ~200 ms pause
+The audio each decision sees is what the segmenter hands over at the first 200 ms pause
 (Silero VAD, the app's own thresholds), so these are the model's real inputs.
 """
 
@@ -42,7 +42,7 @@ def _first_pause(audio: bytes, silero_vad_model: Any) -> bytes:
     stream = silero_vad_model.stream(16000)
     for window in stream.process(audio + silence(1000, 16000)):
         for event in segmenter.feed(window):
-            if isinstance(event, SpeechPaused):
+            if isinstance(event, SpeechPaused) and event.check:  # when the model is asked
                 return event.audio
     raise AssertionError("no pause found")
 
