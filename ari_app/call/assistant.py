@@ -111,7 +111,13 @@ class Assistant:
         recorder = None
         tenant = gate.result.tenant
         if tenant is not None:
-            recorder = CallRecorder(tools.calls, tenant.id, call_id)
+            recorder = CallRecorder(
+                tools.calls,
+                tenant.id,
+                call_id,
+                timeout_s=call.data_timeout_s,
+                give_up_if=lambda: gate.result.data_failed,
+            )
             await recorder.start(caller_number, did)
         filer = self._callback_filer(gate, call_id, caller_number)
         return CallSetup(gate, gate.greeting, not known, recorder, gate, filer)

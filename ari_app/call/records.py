@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from ari_app.conversation.stages import TurnTimeline
@@ -67,12 +67,20 @@ class CallRecorder:
     """The record of one call in one tenant."""
 
     def __init__(
-        self, store: CallRecordStore, tenant_id: int, call_id: str, *, timeout_s: float = 5.0
+        self,
+        store: CallRecordStore,
+        tenant_id: int,
+        call_id: str,
+        *,
+        timeout_s: float = 5.0,
+        give_up_if: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.tenant_id = tenant_id
         self.call_id = call_id
         self.timeout_s = timeout_s
+        self.give_up_if = give_up_if
+        """Skip writing once this says so (the call already found the database away)."""
         self.broken = False
         """A write failed or timed out: the record is given up for this call."""
         self._started = False
@@ -145,6 +153,8 @@ class CallRecorder:
             )
 
     async def _guard(self, what: str, coro: Any) -> bool:
+        if self.give_up_if is not None and self.give_up_if():
+            self.broken = True
         if self.broken:
             coro.close()
             return False

@@ -127,6 +127,8 @@ class SignInResult:
     tenant: Tenant | None = None
     user: User | None = None
     failed: bool = False
+    data_failed: bool = False
+    """The data side could not answer (the call record is not worth waiting on either)."""
 
 
 class SignInGate:
@@ -226,6 +228,7 @@ class SignInGate:
         """What the caller hears when sign-in cannot be checked: an apology, then a person
         (``fallback_transfer``) or, with none configured, goodbye."""
         self.result.failed = True
+        self.result.data_failed = True
         self._step = _Step.DONE
         if self.fallback_transfer is not None:
             return [
