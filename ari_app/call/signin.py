@@ -7,9 +7,10 @@ gate is ``sensitive``, so the conversation keeps the input out of transcripts an
 is never spoken back. The gate stays sensitive until the real agent is open (words said while
 it opens belong to the sign-in, not to the agent's first turn). Nothing the gate says tells
 whether a user number exists: an unknown number is asked for its PIN like a known one, which
-the data side checks against a dummy hash, and the retry prompt is the same. Wrong PINs get a
-short retry prompt; a lockout (the data side's policy, with back-off per user and per calling
-number) ends the call politely or, if configured, transfers it to the general department.
+the data side checks against a dummy hash (and counts against the calling number), so the
+answers, their timing and the lockout are the same. Wrong PINs get a short retry prompt; a
+lockout (the data side's policy, with back-off per user and per calling number) ends the call
+politely or, if configured, transfers it to the general department.
 When the data side cannot answer (down, hung, refusing) the caller hears an apology and is
 put through to a person (``fallback_transfer``). After sign-in the gate opens the real agent
 with the per-call token and delegates every later turn to it.
@@ -102,9 +103,6 @@ class SignInTexts:
     ask_user_number: str = "Welcome to {tenant}. Please key or say your user number."
     hello_ask_pin: str = "Welcome to {tenant}. Please key or say your PIN."
     ask_pin: str = "Thanks. Now please key or say your PIN."
-    no_match: str = (
-        "That user number and PIN didn't match. Please key or say your user number again."
-    )
     need_digits: str = "Sorry, I need digits. Please key them, or say them one by one."
     wrong_pin: str = "That PIN didn't match. Please try again."
     data_down: str = "Sorry, I can't check sign-ins right now."
@@ -162,8 +160,6 @@ class SignInGate:
         self.result = SignInResult()
         self.greeting = self.texts.unknown_number
         self._step = _Step.DONE
-        self._hinted = False
-        """The user came from caller ID (a wrong PIN asks for the PIN again, not the number)."""
         self._agent: ConversationAgent | None = None
 
     @property
@@ -188,7 +184,6 @@ class SignInGate:
         user = await self.service.suggest_user(tenant.id, self.caller_number)
         if user is not None:  # caller ID is only a hint (spoofable): no name before the PIN
             self.result.user = user
-            self._hinted = True
             self._step = _Step.PIN
             self.greeting = self.texts.hello_ask_pin.format(tenant=tenant.name)
         else:
@@ -269,11 +264,7 @@ class SignInGate:
                     TurnEnd(transfer=self.locked_transfer),
                 ]
             return [Say(f"{self.texts.locked} {self.texts.goodbye}"), TurnEnd(hangup=True)]
-        if self._hinted:
-            return [Say(self.texts.wrong_pin), TurnEnd()]
-        self.result.user = None
-        self._step = _Step.USER_NUMBER
-        return [Say(self.texts.no_match), TurnEnd()]
+        return [Say(self.texts.wrong_pin), TurnEnd()]
 
     def record_heard(self, text: str) -> None:
         """Barge-in bookkeeping goes to the real agent once there is one."""
