@@ -247,9 +247,11 @@ async def _barge_in_call(
     count: int,
     synth: Synth,
     jitter_buffer: tuple[int, int] | None = None,
-) -> tuple[list[float | None], list[float], str]:
+) -> tuple[list[float | None], list[float], str, int]:
     """Reactions at the caller (s), the app's own detection times (ms, speech start →
-    suspected) and where the caller's side was measured (the timeline's source)."""
+    suspected), where the caller's side was measured (the timeline's source), and how many
+    interruptions heard the answer come back while they were still being spoken (a resume
+    blip: "Stop." resumed, then cut by "Tell me …")."""
     steps: list[Step] = [Pause(GREETING_WAIT_S), Speak("Tell me a long story."), Pause(6.0)]
     for i in range(count):
         steps += [Speak(INTERRUPTIONS[i % len(INTERRUPTIONS)]), Pause(7.0)]
@@ -265,7 +267,8 @@ async def _barge_in_call(
         if isinstance(values, list):
             detected += [float(v) for v in values]
     reactions = [stop_reaction(heard, seg.start) for seg in said[1:]]
-    return reactions, detected, timeline.source
+    blips = sum(any(seg.start + 0.05 < h.start < seg.end for h in heard) for seg in said[1:])
+    return reactions, detected, timeline.source, blips
 
 
 async def _hesitation_call(
@@ -371,7 +374,7 @@ async def run_latency_bench(
                 extra |= await _resume_call(app, settings, base / "resume", config.resumes, synth)
             detected: list[float] = []
             if config.barge_ins and signin is None:
-                reactions, detected, source = await _barge_in_call(
+                reactions, detected, source, blips = await _barge_in_call(
                     app,
                     settings,
                     base / "barge",
@@ -380,6 +383,7 @@ async def run_latency_bench(
                     config.caller_jitter_buffer,
                 )
                 sources.add(source)
+                extra["barge_in_resume_blips"] = blips
     finally:
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
