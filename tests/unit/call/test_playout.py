@@ -5,23 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from ari_app.conversation.playout import Playout
+from tests.unit.call.fake_media import FakeSink
 
 RATE = 16000
-
-
-class FakeSink:
-    """Records what was sent; follows the real sink's interface."""
-
-    def __init__(self) -> None:
-        self.xoff = asyncio.Event()
-        self.audio: list[bytes] = []
-        self.commands: list[str] = []
-
-    async def send_audio(self, data: bytes) -> None:
-        self.audio.append(data)
-
-    async def send_command(self, name: str, **params: object) -> None:
-        self.commands.append(name)
 
 
 class Clock:
