@@ -45,6 +45,9 @@ class ToolStarted:
     name: str
     args: dict[str, Any]
     at_s: float
+    probe: bool = False
+    """True for a look-up the agent made on the caller's behalf (the same action on another
+    kind of item, when the first kind did not know it), not for the action itself."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class ToolFinished:
     elapsed_s: float
     code: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    probe: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ class TurnResult:
     timings: TurnTimings
     error: ErrorCode | None = None
     tool_calls: tuple[ToolFinished, ...] = ()
+    hangup: bool = False
+    """The caller is done ("thanks, that's all"): hang up once the reply is spoken."""
 
 
 AgentOutput = Sentence | Filler | ToolStarted | ToolFinished | TurnResult

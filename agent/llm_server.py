@@ -41,11 +41,14 @@ def free_port() -> int:
 class LocalModelServer:
     """One child process serving the bundled model at ``base_url``."""
 
-    def __init__(self, model: Path, port: int, threads: int = 2, ctx: int = 4096) -> None:
+    def __init__(
+        self, model: Path, port: int, threads: int = 2, ctx: int = 4096, slots: int = 1
+    ) -> None:
         self.model = model
         self.port = port
         self.threads = threads
         self.ctx = ctx
+        self.slots = slots
         self.base_url = f"http://127.0.0.1:{port}/v1"
         self._proc: asyncio.subprocess.Process | None = None
 
@@ -54,7 +57,9 @@ class LocalModelServer:
         """A server for the assembled bundled model (assembling it on first use)."""
         cfg = settings.agent
         model = ensure_local_model(settings.cache_dir)
-        return cls(model, cfg.local_port or free_port(), cfg.local_threads, cfg.local_ctx)
+        return cls(
+            model, cfg.local_port or free_port(), cfg.local_threads, cfg.local_ctx, cfg.local_slots
+        )
 
     @property
     def pid(self) -> int | None:
@@ -65,6 +70,7 @@ class LocalModelServer:
         """Start the child and wait until it answers (and has read a first prompt)."""
         cmd = [sys.executable, "-m", "agent.llm_server", "--model", str(self.model)]
         cmd += ["--port", str(self.port), "--threads", str(self.threads), "--ctx", str(self.ctx)]
+        cmd += ["--slots", str(self.slots)]
         self._proc = await asyncio.create_subprocess_exec(
             *cmd,
             stdout=asyncio.subprocess.DEVNULL,
@@ -109,16 +115,19 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def serve(model: Path, port: int, threads: int, ctx: int) -> None:
-    """Serve until SIGTERM/SIGINT (the child side of :class:`LocalModelServer`)."""
+def serve(model: Path, port: int, threads: int, ctx: int, slots: int = 1) -> None:
+    """Serve until SIGTERM/SIGINT (the child side of :class:`LocalModelServer`).
+
+    Each of the ``slots`` gets the whole context (``n_ctx`` is per slot here) and keeps its
+    own prompt cache: the planner and the answer reader pin one each."""
     import xllamacpp
 
     _die_with_parent()
     params = xllamacpp.CommonParams()
     params.model.path = str(model)
     params.use_jinja = True
-    params.n_ctx = ctx
-    params.n_parallel = 1
+    params.n_ctx = ctx * slots
+    params.n_parallel = slots
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.sampling.temp = 0.0
@@ -141,8 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ctx", type=int, default=4096)
+    parser.add_argument("--slots", type=int, default=1)
     args = parser.parse_args(argv)
-    serve(args.model, args.port, args.threads, args.ctx)
+    serve(args.model, args.port, args.threads, args.ctx, args.slots)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,24 @@
-"""The voice-first prompt: a stable prefix, then a per-turn "now" note.
+"""The system prompt of tool-calling chat models (OpenAI-compatible endpoints): rules, then
+who the caller is. The bundled local model plans with its own prompt
+(:mod:`agent.understanding.prompt`).
 
-Prompt caching (llama.cpp's slot cache, provider prompt caches) reuses the longest unchanged
-prefix, so the system prompt starts with what is fixed for the whole call (the rules, who the
-caller is) and ends with what changes every turn: today's date, the time and a weekday → date
-table in the caller's timezone, computed per turn by :func:`now_note` (never hard-coded).
-Measured on the bundled 1.5B model: the note belongs in the system prompt (in front of the
-caller's words it resolved "tomorrow" to a wrong date), and an explicit "call the tool right
-away, leave out optional arguments" rule turned prose answers into tool calls.
-Tool descriptions are the server's own and carry no example values (models copy them).
+Dates and times are passed as the caller said them; the tool server resolves them in the
+caller's timezone, so the prompt carries no date and stays the same turn after turn (provider
+prompt caches reuse it). Tool descriptions are the server's own and carry no example values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 RULES = """You are Switchboard, a phone assistant for the caller's team. Replies are spoken: \
 one or two short plain sentences, no lists or markdown, one question at a time.
 When a tool matches the caller's request, call it right away with the arguments the caller \
 gave; leave out optional arguments the caller did not mention and never ask for them.
-Pass dates, times and names as the caller said them.
+Pass dates, times and names as the caller said them. Name existing items the way the caller \
+did ("the dentist one"); never guess or invent ids. The tools ask the caller before deleting \
+anything and when a name fits several items: say their question as it is.
 To reach a person, call transfer_to_department with the department named (General if none).
 After a tool, say briefly what was done. Without a matching tool (thanks, greetings), just \
 answer briefly."""
@@ -42,7 +40,7 @@ def zone_of(name: str) -> ZoneInfo:
     """The caller's timezone (UTC when the name is unknown)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return ZoneInfo("UTC")
 
 
@@ -59,30 +57,3 @@ def system_prompt(caller: CallerContext, earlier: str = "", note: str = "") -> s
     if note:
         text += f"\n{note}"
     return text
-
-
-def weekday_table(today: datetime, days: int = 7) -> str:
-    """``Fri 27 Nov, Sat 28 Nov, ...``: the coming days, so "next Monday" maps to a date."""
-    return ", ".join(
-        (today + timedelta(days=offset)).strftime("%a %d %b") for offset in range(1, days + 1)
-    )
-
-
-def _clock(moment: datetime) -> str:
-    return moment.strftime("%I %p").lstrip("0")
-
-
-def now_note(now: datetime, timezone: str) -> str:
-    """The per-turn note: date, hour and the weekday table in the caller's timezone.
-
-    The time is given to the hour ("between 10 AM and 11 AM"): the note then changes at most
-    hourly, so the prompt cache keeps hitting; minutes matter only to phrases such as "in 20
-    minutes", which the tool server resolves against its own clock.
-    """
-    local = now.astimezone(zone_of(timezone))
-    start = local.replace(minute=0, second=0, microsecond=0)
-    hour = f"between {_clock(start)} and {_clock(start + timedelta(hours=1))}"
-    return (
-        f"[Now: {local.strftime('%A %d %B %Y')}, {hour} ({timezone}). "
-        f"Coming days: {weekday_table(local)}.]"
-    )

@@ -53,6 +53,7 @@ from agent.state import TurnContext
 from agent.summary import handoff_summary
 from agent.tools import ToolBox, ToolsUnavailable
 from agent.turn import TurnRecorder
+from agent.understanding.prompt import caller_line
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class AgentSession:
             log.warning("tool server unreachable at call start: %s", exc)
         session = cls(runtime, box, caller, now=now)
         await session._complete_caller()
+        runtime.warm_up(box.names, box.schemas)
         return session
 
     async def _complete_caller(self) -> None:
@@ -187,6 +189,9 @@ class AgentSession:
         self.thread_id = f"{base}~r{self.restarts}"
 
     def _context(self, clock: TurnClock) -> TurnContext:
+        caller = caller_line(self.caller.name, self.caller.role, self.caller.teams)
+        if self._earlier:
+            caller += f"\nEarlier in this call: {self._earlier}"
         return TurnContext(
             model=self.runtime.model,
             tools=self.tools,
@@ -194,7 +199,9 @@ class AgentSession:
             timezone=self.caller.timezone,
             clock=clock,
             now=self._now,
-            routing=self.settings.routing,
+            answers=self.runtime.answers,
+            planner=self.runtime.planner,
+            caller=caller,
             direct_replies=self.settings.direct_tool_replies,
             ground_args=self.settings.grounded_arguments,
             max_model_calls=self.settings.max_model_calls,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage
@@ -14,18 +14,30 @@ from langgraph.graph.message import add_messages
 from agent.budgets import TurnClock
 from agent.tools import ToolOutcome
 
+if TYPE_CHECKING:
+    from agent.understanding.answers import AnswerReader
+    from agent.understanding.planner import Planner
+
 
 class AgentState(TypedDict, total=False):
     """What survives between turns of one call (one checkpoint thread per call)."""
 
     messages: Annotated[list[AnyMessage], add_messages]
-    families: list[str]
-    """Tool families of the latest routed turn (a follow-up may reuse them)."""
-    tools: list[str]
-    """Tools shown to the model this turn."""
+    pending: dict[str, Any] | None
+    """A question the assistant asked and the action waiting on its answer: ``kind``
+    (``confirm`` or ``which``), ``tool``, ``args``, ``question`` and, for ``confirm``, the
+    ``token`` a yes passes back; for ``which``, ``param`` and the ``options`` (refs)."""
+    listed: list[dict[str, Any]]
+    """The items of the last list the caller heard (kind, id, title), in spoken order."""
+    last_item: dict[str, Any] | None
+    """The item the last action was about (kind, id, title): "it", "that one"."""
     model_calls: int
     transfer: dict[str, Any] | None
     """The transfer action of this turn, if the transfer tool succeeded."""
+    hangup: bool
+    """The caller is done: hang up after this turn's reply."""
+    route: str
+    """Where the turn goes after the answer node: ``plan``, ``act`` or ``end``."""
 
 
 class Tools(Protocol):
@@ -54,10 +66,15 @@ class TurnContext:
     model: BaseChatModel
     tools: Tools
     system: str
+    """The system prompt of a tool-calling model (rules, then who the caller is)."""
     timezone: str
     clock: TurnClock
     now: Callable[[], datetime]
-    routing: bool = True
+    answers: AnswerReader
+    planner: Planner | None = None
+    """The grammar planner (the local model); None: the chat model calls tools itself."""
+    caller: str = ""
+    """Who is calling, one line (the planner's prompt, after its stable part)."""
     direct_replies: bool = False
     ground_args: bool = False
     max_model_calls: int = 4

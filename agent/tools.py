@@ -17,12 +17,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.sessions import StreamableHttpConnection
 from langchain_mcp_adapters.tools import load_mcp_tools
+from mcp import ClientSession
+from mcp.types import CallToolResult, TextContent
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,22 @@ class ToolOutcome:
 
 
 def _clean_schema(node: Any) -> Any:
-    """Drop titles and null defaults, collapse ``X | None``: fewer prompt tokens, same meaning."""
+    """Drop titles and null defaults, collapse ``X | None``: fewer prompt tokens, same meaning.
+
+    ``properties`` maps argument names to schemas: a name (``title`` too) is never dropped.
+    """
     if isinstance(node, list):
         return [_clean_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _clean_schema(v) for k, v in node.items() if k not in ("title", "examples")}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("title", "examples"):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: _clean_schema(prop) for name, prop in value.items()}
+        else:
+            out[key] = _clean_schema(value)
     if out.get("default", 0) is None:
         out.pop("default")
     options = out.get("anyOf")
@@ -72,19 +83,19 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_RESULT_CHARS else text[: MAX_RESULT_CHARS - 3] + "..."
 
 
-def outcome_of(name: str, message: ToolMessage, elapsed: float) -> ToolOutcome:
-    """Turn the adapter's ToolMessage (text blocks + structured artifact) into an outcome."""
-    structured = (message.artifact or {}).get("structured_content") or {}
-    content = message.content
-    text = content if isinstance(content, str) else ""
-    if isinstance(content, list):
-        text = " ".join(
-            str(b.get("text", "")) for b in content if isinstance(b, dict) and "text" in b
-        )
-    if message.status == "error":
-        error = structured.get("error") or {}
-        message_text = str(error.get("message") or text or "That did not work.")
-        return ToolOutcome(name, False, _short(message_text), elapsed, str(error.get("code")))
+def outcome_of(name: str, result: CallToolResult, elapsed: float) -> ToolOutcome:
+    """A tool server's result (one sentence to say + structured data) as an outcome.
+
+    Errors keep their stable code and detail (``ambiguous`` with its options, ...): the raw
+    MCP result is read here, not LangChain's tool message, which drops both.
+    """
+    structured = result.structuredContent or {}
+    text = " ".join(b.text for b in result.content if isinstance(b, TextContent))
+    if result.isError:
+        error = dict(structured.get("error") or {})
+        message_text = str(error.pop("message", None) or text or "That did not work.")
+        code = error.pop("code", None)
+        return ToolOutcome(name, False, _short(message_text), elapsed, str(code or "failed"), error)
     text = str(structured.get("text") or text)
     return ToolOutcome(name, True, _short(text), elapsed, None, dict(structured.get("data") or {}))
 
@@ -94,6 +105,7 @@ class _Connection:
 
     def __init__(self, client: MultiServerMCPClient) -> None:
         self._client = client
+        self.session: ClientSession | None = None
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
         self.closed = asyncio.Event()
@@ -117,6 +129,7 @@ class _Connection:
             async with self._client.session(SERVER) as session:
                 loaded = await load_mcp_tools(session, server_name=SERVER)
                 self.tools = {t.name: t for t in loaded}
+                self.session = session
                 self._ready.set()
                 await self._stop.wait()
         except Exception as exc:  # the session died (or never opened): record, never raise
@@ -146,9 +159,12 @@ class SessionBroke(Exception):
     """The MCP session ended while a call was waiting for its answer."""
 
 
-async def invoke(conn: _Connection, tool: BaseTool, call: dict[str, Any], limit_s: float) -> Any:
+async def invoke(
+    conn: _Connection, name: str, args: dict[str, Any], limit_s: float
+) -> CallToolResult:
     """Run one tool call, failing fast if the session dies (a dead server never answers)."""
-    work = asyncio.ensure_future(tool.ainvoke(call))
+    assert conn.session is not None
+    work = asyncio.ensure_future(conn.session.call_tool(name, args))
     dead = asyncio.ensure_future(conn.closed.wait())
     try:
         done, _ = await asyncio.wait({work, dead}, timeout=limit_s, return_when="FIRST_COMPLETED")
@@ -242,10 +258,9 @@ class ToolBox:
             if tool is None:
                 text = f"There is no tool called {name[:40]}."
                 return ToolOutcome(name, False, text, 0.0, "unknown_tool")
-            call = {"name": name, "args": args, "id": call_id, "type": "tool_call"}
             try:
                 left = max(0.05, deadline - time.monotonic())
-                message = await invoke(conn, tool, call, left)
+                result = await invoke(conn, name, args, left)
             except TimeoutError:
                 return ToolOutcome(name, False, TIMED_OUT, time.monotonic() - started, "timeout")
             except Exception as exc:  # transport broke: BrokenResourceError and friends
@@ -256,4 +271,4 @@ class ToolBox:
                     continue
                 text = LOST_WRITE if not self.read_only(name) else UNREACHABLE
                 return ToolOutcome(name, False, text, time.monotonic() - started, "broken")
-            return outcome_of(name, message, time.monotonic() - started)
+            return outcome_of(name, result, time.monotonic() - started)

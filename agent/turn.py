@@ -47,6 +47,7 @@ class TurnRecorder:
         self.finished: list[ToolFinished] = []
         self.transfer: TransferAction | None = None
         self.error: ErrorCode | None = None
+        self.hangup = False
 
     @property
     def spoken(self) -> bool:
@@ -79,12 +80,17 @@ class TurnRecorder:
         elif kind == "tool_start":
             args = dict(event.get("args") or {})
             self.in_flight[event["id"]] = (event["name"], args)
-            return [ToolStarted(event["id"], event["name"], args, self._elapsed())]
+            probe = bool(event.get("probe"))
+            return [ToolStarted(event["id"], event["name"], args, self._elapsed(), probe)]
         elif kind == "tool_end":
-            return [self._tool_end(event["id"], event["outcome"])]
+            return [self._tool_end(event["id"], event["outcome"], bool(event.get("probe")))]
+        elif kind == "hangup":
+            self.hangup = True
+        elif kind == "error":
+            self.error = event["error"]
         return []
 
-    def _tool_end(self, call_id: str, outcome: ToolOutcome) -> ToolFinished:
+    def _tool_end(self, call_id: str, outcome: ToolOutcome, probe: bool = False) -> ToolFinished:
         name, args = self.in_flight.pop(call_id, (outcome.name, {}))
         done = ToolFinished(
             call_id,
@@ -95,7 +101,10 @@ class TurnRecorder:
             outcome.elapsed_s,
             outcome.code,
             outcome.data,
+            probe,
         )
+        if probe:
+            return done
         self.finished.append(done)
         action = outcome.data.get("action")
         if outcome.ok and isinstance(action, dict) and action.get("type") == "transfer":
@@ -130,4 +139,5 @@ class TurnRecorder:
             timings=timings,
             error=self.error,
             tool_calls=tuple(self.finished),
+            hangup=self.hangup,
         )

@@ -40,12 +40,13 @@ CLASSES: dict[str, list[tuple[str, dict[str, Any]]]] = {
         ("get_departments", {}),
         ("list_reminders", {}),
     ],
-    "lookup_by_id": [("get_todo", {"todo_id": 0})],
+    "lookup_by_id": [("get_todo", {"todo": "#0"})],
+    "lookup_by_name": [("get_todo", {"todo": "the bench target"})],
     "fuzzy_names": [("get_user", {"person": "Johnny"}), ("list_team_members", {"team": "dev"})],
     "natural_time_write": [("create_reminder", {"text": "bench", "when": "tomorrow at 9"})],
     "write": [
         ("create_todo", {"title": "bench todo"}),
-        ("update_todo", {"todo_id": 0, "priority": "high"}),
+        ("update_todo", {"todo": "#0", "priority": "high"}),
     ],
     "report": [("report_team_workload", {"team": "Dev"}), ("find_free_slots", {})],
 }
@@ -131,7 +132,7 @@ async def _latency(url: str, token: str, iterations: int, todo_id: int) -> dict[
             samples: list[float] = []
             errors = 0
             for tool, args in calls:
-                real = {k: (todo_id if v == 0 and k == "todo_id" else v) for k, v in args.items()}
+                real = {k: (f"#{todo_id}" if v == "#0" else v) for k, v in args.items()}
                 await session.call_tool(tool, real)  # warm-up
                 for _ in range(iterations):
                     start = time.perf_counter()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 
 class ToolFailure(Exception):
     """Base of the expected failures; ``message`` is one sentence fit to be spoken."""
@@ -13,6 +17,11 @@ class ToolFailure(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """Structured detail for the agent (empty for most failures)."""
+        return {}
 
 
 class InvalidInput(ToolFailure):
@@ -30,10 +39,31 @@ class NotFound(ToolFailure):
 
 
 class Ambiguous(ToolFailure):
-    """More than one thing matches; the message is a short question to put to the caller."""
+    """More than one thing matches; the message is a short question to put to the caller.
+
+    ``options`` are the choices, in the order the question names them; each has ``ref``,
+    what to pass back to the same argument to mean exactly that choice.
+    """
 
     code = "ambiguous"
     outcome = "rejected"
+
+    def __init__(self, message: str, options: Sequence[Choice] = ()) -> None:
+        super().__init__(message)
+        self.options = tuple(options)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The choices: ``{"options": [{"ref": ..., "title": ...}, ...]}``."""
+        return {"options": [{"ref": o.ref, "title": o.title} for o in self.options]}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice of an ambiguous reference: what to pass back, and how it is named."""
+
+    ref: str
+    title: str
 
 
 class Conflict(ToolFailure):

@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, utils
 
-from mcp_tools.errors import Ambiguous, InvalidInput, NotFound, said
+from mcp_tools.errors import Ambiguous, Choice, InvalidInput, NotFound, said
 
 T = TypeVar("T")
 THRESHOLD = 72.0
@@ -64,5 +64,5 @@ def match_one(query: str, candidates: Sequence[Named[T]], kind: str = "person") 
         names = [best.display, *[c.display for c in close[:3]]]
         first = said(query.split()[0], 20).title() if len(query) <= 40 else "one"
         listed = ", ".join(names[:-1]) + " or " + names[-1]
-        raise Ambiguous(f"Which {first}: {listed}?")
+        raise Ambiguous(f"Which {first}: {listed}?", [Choice(n, n) for n in names])
     return best.item

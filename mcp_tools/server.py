@@ -59,11 +59,11 @@ class JwtVerifier:
         )
 
 
-def error_result(message: str, code: str) -> CallToolResult:
-    """A tool error: one sentence to say, plus a stable code."""
+def error_result(message: str, code: str, data: dict[str, Any] | None = None) -> CallToolResult:
+    """A tool error: one sentence to say, a stable code, and any structured detail."""
     return CallToolResult(
         content=[TextContent(type="text", text=message)],
-        structuredContent={"error": {"code": code, "message": message}},
+        structuredContent={"error": {**(data or {}), "code": code, "message": message}},
         isError=True,
     )
 
@@ -161,7 +161,7 @@ def build_server(
         try:
             reply = await work.run(claims.actor(), action, fn, write=write)
         except ToolFailure as failure:
-            return error_result(failure.message, failure.code)
+            return error_result(failure.message, failure.code, failure.data)
         return CallToolResult(
             content=[TextContent(type="text", text=reply.text)],
             structuredContent={"text": reply.text, "data": reply.data},

@@ -46,12 +46,35 @@ class ParsedTime:
     has_time: bool
 
 
+SPOKEN_ZONES = {
+    "eastern": "America/New_York", "east coast": "America/New_York", "new york": "America/New_York",
+    "central": "America/Chicago", "chicago": "America/Chicago",
+    "mountain": "America/Denver", "denver": "America/Denver",
+    "pacific": "America/Los_Angeles", "west coast": "America/Los_Angeles",
+    "california": "America/Los_Angeles", "los angeles": "America/Los_Angeles",
+    "london": "Europe/London", "uk": "Europe/London", "british": "Europe/London",
+    "gmt": "Europe/London", "paris": "Europe/Paris", "berlin": "Europe/Berlin",
+    "central european": "Europe/Berlin", "india": "Asia/Kolkata", "tokyo": "Asia/Tokyo",
+    "japan": "Asia/Tokyo", "sydney": "Australia/Sydney", "utc": "UTC",
+}  # fmt: skip
+"""Timezones as people say them."""
+
+
 def zone(name: str | None) -> ZoneInfo:
     """The zone named ``name`` (UTC when empty); one-sentence error when unknown."""
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Pacific" is a folder of zones
         raise InvalidInput(f"'{said(name or '')}' is not a timezone I know.") from None
+
+
+def spoken_zone(name: str) -> ZoneInfo:
+    """A zone as a person names it ("pacific time", "London", "Europe/Paris")."""
+    words = " ".join(name.lower().replace("time", " ").replace("zone", " ").split())
+    for spoken, key in SPOKEN_ZONES.items():
+        if words == spoken or words.startswith(spoken + " ") or words.endswith(" " + spoken):
+            return ZoneInfo(key)
+    return zone(name.strip().replace(" ", "_"))
 
 
 _NUMBER_WORDS = (

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from mcp_tools import audit
+from mcp_tools.confirm import Confirmations
 from mcp_tools.db.models import Tenant, User
 from mcp_tools.db.session import Database
 from mcp_tools.errors import Conflict, Forbidden, ToolFailure
@@ -47,6 +48,7 @@ class Work:
     me: User
     tz: str
     now: datetime
+    confirmations: Confirmations = field(default_factory=Confirmations)
 
     @property
     def user_id(self) -> int:
@@ -63,6 +65,17 @@ class Work:
         """Record a successful change in this transaction."""
         audit.record(self.session, self.actor, action, target_type, target_id, detail=detail)
 
+    def confirmed(self, token: str | None, action: str, target: object) -> bool:
+        """True when the caller has said yes to exactly this action on this target."""
+        return self.confirmations.valid(token, self.actor, action, target)
+
+    def ask_first(
+        self, question: str, action: str, target: object, data: dict[str, Any] | None = None
+    ) -> Reply:
+        """Change nothing; ask ``question`` and hand the agent a token for the yes."""
+        token = self.confirmations.issue(self.actor, action, target)
+        return Reply(question, {**(data or {}), "needs_confirmation": {"token": token}})
+
 
 DomainFn = Callable[[Work], Awaitable[Reply]]
 
@@ -70,9 +83,15 @@ DomainFn = Callable[[Work], Awaitable[Reply]]
 class Runner:
     """Runs domain functions for verified actors (see the module docstring)."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] | None = None,
+        confirmations: Confirmations | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.confirmations = confirmations or Confirmations()
 
     async def run(self, actor: Actor, action: str, fn: DomainFn, *, write: bool) -> Reply:
         """Run ``fn`` as ``actor``; audits refusals; raises only :class:`ToolFailure`."""
@@ -113,7 +132,8 @@ class Runner:
         async with self.db.scoped(actor.tenant_id) as session, session.begin():
             me, tenant_tz = await load_actor_user(session, actor)
             tz = me.timezone or tenant_tz
-            return await fn(Work(session=session, actor=actor, me=me, tz=tz, now=self.clock()))
+            work = Work(session, actor, me, tz, self.clock(), self.confirmations)
+            return await fn(work)
 
 
 async def load_actor_user(session: AsyncSession, actor: Actor) -> tuple[User, str]:

@@ -241,8 +241,10 @@ class AgentSettings(Section):
     """Model calls allowed in one turn (tool loops stop there)."""
     history_turns: int = 6
     """Caller turns of history sent to the model (older ones stay checkpointed)."""
-    routing: bool = True
-    """Show the model only the tool families the turn is about."""
+    planner: Literal["auto", "grammar", "tools"] = "auto"
+    """How the model chooses tools: ``grammar`` (the whole catalogue in a cached prompt, output
+    constrained to valid calls: llama.cpp servers), ``tools`` (native tool calling: OpenAI-
+    compatible endpoints); ``auto``: grammar for the bundled local model, tools otherwise."""
     speak_tool_results: bool | None = None
     """Say the tools' own short sentences instead of asking the model again; unset: on for
     the local model (one model call per turn), off for remote ones."""
@@ -257,7 +259,11 @@ class AgentSettings(Section):
     local_port: int = 0
     """Port of the bundled model server (0: a free port chosen at start)."""
     local_threads: int = 2
-    local_ctx: int = 4096
+    local_ctx: int = 6144
+    """Context of each slot of the bundled model's server (tokens)."""
+    local_slots: int = 1
+    """Slots of the bundled model's server (each keeps its own prompt cache; a request goes to
+    the slot whose cached prompt shares the most with it)."""
     local_start_timeout_s: float = 180.0
 
     @property
@@ -269,6 +275,13 @@ class AgentSettings(Section):
     def effective_model(self) -> str:
         """The model name in force."""
         return self.model or AGENT_PRESETS[self.provider][1]
+
+    @property
+    def grammar_planner(self) -> bool:
+        """Whether turns are planned with the grammar planner (see ``planner``)."""
+        if self.planner == "auto":
+            return self.provider == "local"
+        return self.planner == "grammar"
 
     @property
     def grounded_arguments(self) -> bool:

@@ -1,14 +1,16 @@
-"""Node ``model``: one streamed model call over the routed tools.
+"""Node ``model``: one streamed call of a tool-calling chat model (OpenAI-compatible endpoints).
 
-Text deltas go to the stream as they arrive (the session cuts them into sentences; JSON-looking
-replies are held back there). Tool calls printed as text are turned into real tool calls here;
-a reply that looks structured but is no valid call is replaced by a spoken apology, so neither
-the caller nor the checkpoint ever carries garbage.
+The model sees every tool (without the arguments only the system sets) and the rules; it
+calls tools natively. Text deltas go to the stream as they arrive (the session cuts them into
+sentences; JSON-looking replies are held back there). Tool calls printed as text (some
+servers do that) are turned into real tool calls here; a reply that looks structured but is
+no valid call is replaced by a spoken apology, so neither the caller nor the checkpoint ever
+carries garbage. The bundled local model does not come here: it plans with a grammar
+(:mod:`agent.nodes.plan`).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,15 +22,17 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
 )
-from langchain_core.messages.tool import ToolCall
 from langgraph.runtime import Runtime
 
-from agent.prompts import now_note
 from agent.state import AgentState, TurnContext
 from agent.textcalls import looks_structured, parse_text_tool_calls
-from agent.tools import UNREACHABLE
+from agent.understanding.catalogue import visible_schema
 
 GARBLED = "Sorry, I didn't quite get that. Could you say it another way?"
+TOOLS_AWAY = (
+    "The team's data can't be reached right now: if the caller asks for anything that needs "
+    "it, say so and ask them to try again in a moment."
+)
 
 
 def recent_history(messages: Sequence[AnyMessage], turns: int) -> list[AnyMessage]:
@@ -40,10 +44,9 @@ def recent_history(messages: Sequence[AnyMessage], turns: int) -> list[AnyMessag
 
 
 def build_prompt(ctx: TurnContext, messages: Sequence[AnyMessage]) -> list[BaseMessage]:
-    """System prompt (ending with the per-turn "now" note), then recent history."""
+    """System prompt, then recent history."""
     history: list[BaseMessage] = list(recent_history(messages, ctx.history_turns))
-    system = f"{ctx.system}\n{now_note(ctx.now(), ctx.timezone)}"
-    return [SystemMessage(content=system), *history]
+    return [SystemMessage(content=ctx.system), *history]
 
 
 def _text(content: Any) -> str:
@@ -67,36 +70,20 @@ def finish(reply: AIMessage, known: frozenset[str]) -> AIMessage:
     return AIMessage(content=text.strip(), id=reply.id)
 
 
-def direct_call(schemas: list[dict[str, Any]]) -> AIMessage | None:
-    """The call to make without asking the model: the route left exactly one tool, and it
-    takes no arguments ("which departments can I call?", "what does my profile say?").
-    The small model sometimes answers such questions in prose instead of calling."""
-    if len(schemas) != 1:
-        return None
-    function = schemas[0].get("function", {})
-    if function.get("parameters", {}).get("properties"):
-        return None
-    call = ToolCall(name=function["name"], args={}, id=f"call_{uuid.uuid4().hex[:12]}")
-    return AIMessage(content="", tool_calls=[call])
-
-
 async def call_model(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     """Stream one reply; emits ``model_start``, ``delta``, ``model_end`` (and ``say``)."""
     ctx = runtime.context
     write = runtime.stream_writer
-    names = tuple(state.get("tools") or ())
+    names = ctx.tools.names
     calls = int(state.get("model_calls") or 0) + 1
-    if names and not ctx.tools.names:  # the turn needs tools and the tool server is away
-        write({"kind": "say", "text": UNREACHABLE, "error": "tools_unavailable"})
-        return {"messages": [AIMessage(content=UNREACHABLE)], "model_calls": calls}
-    schemas = ctx.tools.schemas(names) if names else []
-    shortcut = direct_call(schemas) if ctx.direct_replies and calls == 1 else None
-    if shortcut is not None:
-        return {"messages": [shortcut], "model_calls": calls - 1}
+    schemas = [visible_schema(s) for s in ctx.tools.schemas(names)] if names else []
     model = ctx.model.bind_tools(schemas) if schemas else ctx.model
     write({"kind": "model_start"})
     full: AIMessageChunk | None = None
-    async for chunk in model.astream(build_prompt(ctx, state.get("messages", []))):
+    prompt = build_prompt(ctx, state.get("messages", []))
+    if not names:  # the tool server is away: the model may chat, but must not pretend
+        prompt[0] = SystemMessage(content=f"{ctx.system}\n{TOOLS_AWAY}")
+    async for chunk in model.astream(prompt):
         if not isinstance(chunk, AIMessageChunk):
             continue
         delta = _text(chunk.content)

@@ -1,27 +1,17 @@
 """The LangGraph agent (``agent.AgentSession``) as the conversation's agent.
 
 Its sentences and fillers are spoken, tool calls are kept for the call record, a transfer
-becomes a :class:`TransferRequest`, and a caller's goodbye ("thanks, that's all") ends the
-call after the reply is spoken.
+becomes a :class:`TransferRequest`, and a turn the agent understood as the caller's goodbye
+("thanks, that's all") ends the call after the reply is spoken.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ari_app.conversation.agent_port import AgentOutput, Say, ToolUsed, TransferRequest, TurnEnd
-
-_GOODBYE = re.compile(
-    r"\b(good ?bye|bye|that'?s all|that is all|hang up|nothing else|no,? thanks?)\b", re.I
-)
-
-
-def is_goodbye(text: str) -> bool:
-    """True when the caller is ending the conversation."""
-    return bool(_GOODBYE.search(text))
 
 
 @dataclass
@@ -49,6 +39,7 @@ class AgentAdapter:
 
         transfer: TransferRequest | None = None
         error: str | None = None
+        hangup = False
         async for out in self.session.turn(text):
             if isinstance(out, Sentence):
                 yield Say(out.text)
@@ -59,6 +50,7 @@ class AgentAdapter:
                 yield ToolUsed(out.name, out.ok, out.elapsed_s, out.code)
             elif isinstance(out, TurnResult):
                 error = out.error
+                hangup = out.hangup
                 if out.summary:
                     self.last_summary = out.summary
                 if out.transfer is not None and out.transfer.queue:
@@ -69,7 +61,7 @@ class AgentAdapter:
                         open_now=out.transfer.open_now,
                         opens=out.transfer.opens,
                     )
-        yield TurnEnd(transfer=transfer, hangup=transfer is None and is_goodbye(text), error=error)
+        yield TurnEnd(transfer=transfer, hangup=transfer is None and hangup, error=error)
 
     def record_heard(self, text: str) -> None:
         """Only ``text`` of the last reply was heard."""

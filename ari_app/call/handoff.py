@@ -6,17 +6,18 @@ side turns into a todo for the department.
 through, but holds a turn's transfer (and the "putting you through" words that come with it)
 until :class:`QueueAvailability` answers. The callback offer is a one-question dialog: yes
 (or key 1) files the callback, no (or key 2) goes back to the agent, anything else is passed
-to the agent as a new request.
+to the agent as a new request. Spoken answers are understood by meaning
+(:mod:`ari_app.call.answers`: "sure, no problem" is a yes).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from ari_app.ari.rest import AriHttpError, AriRest
+from ari_app.call.answers import AnswersFactory, read_answer
 from ari_app.conversation.agent_port import (
     AgentOutput,
     ConversationAgent,
@@ -30,24 +31,16 @@ log = logging.getLogger(__name__)
 
 TRANSFER_TOOL = "transfer_to_department"
 
-_NO = re.compile(r"\b(no|nope|don'?t|do not|never ?mind|not now|no thanks?)\b", re.I)
-_YES = re.compile(
-    r"\b(yes|yeah|yep|sure|please|ok(ay)?|do that|call me( back)?|that would be)\b", re.I
-)
+KEYS = {"1": True, "2": False}
 
 
-def yes_or_no(text: str) -> bool | None:
+async def yes_or_no(text: str, question: str, answers: AnswersFactory | None) -> bool | None:
     """True for yes (or key 1), False for no (or key 2), None when it is neither."""
     said = text.strip()
-    if said == "1":
-        return True
-    if said == "2":
-        return False
-    if _NO.search(said):
-        return False
-    if _YES.search(said):
-        return True
-    return None
+    if said in KEYS:
+        return KEYS[said]
+    label = await read_answer(answers, "callback", question, said)
+    return {"yes": True, "no": False}.get(label)
 
 
 @dataclass(frozen=True)
@@ -109,6 +102,7 @@ class HandoffGuard:
         file_callback: CallbackFiler | None = None,
         *,
         can_call_back: Callable[[], bool] = lambda: True,
+        answers: AnswersFactory | None = None,
     ) -> None:
         self.inner = inner
         self.availability = availability
@@ -119,6 +113,9 @@ class HandoffGuard:
         self.callbacks: list[str] = []
         """Departments a callback was filed for during this call."""
         self.unavailable: list[Unavailable] = []
+        self.answers = answers
+        """Understands spoken answers to the callback offer."""
+        self.question = ""
 
     @property
     def sensitive(self) -> bool:
@@ -129,7 +126,7 @@ class HandoffGuard:
         """One turn: the callback answer, or the wrapped agent's turn with its transfer checked."""
         offered, self.offered = self.offered, None
         if offered is not None:
-            answer = yes_or_no(text)
+            answer = await yes_or_no(text, self.question, self.answers)
             if answer is not None:
                 async for out in self._answer_offer(offered, answer):
                     yield out
@@ -167,10 +164,8 @@ class HandoffGuard:
             yield TurnEnd(hangup=True, error=end.error)
             return
         self.offered = transfer
-        yield Say(
-            f"Would you like someone from {transfer.department} to call you back? "
-            "Say yes or no, or press 1 for yes."
-        )
+        self.question = f"Would you like someone from {transfer.department} to call you back?"
+        yield Say(f"{self.question} Say yes or no, or press 1 for yes.")
         yield TurnEnd(error=end.error)
 
     async def _answer_offer(

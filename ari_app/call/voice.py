@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from ari_app.ari.events import Channel
 from ari_app.ari.rest import AriRest
+from ari_app.call.answers import shared_answers
 from ari_app.call.assistant import Assistant, CallSetup
 from ari_app.call.base import BaseCall, CallEnv
 from ari_app.call.handoff import HandoffGuard, QueueAvailability
@@ -63,6 +64,7 @@ class VoiceCall(BaseCall):
             QueueAvailability(self.rest, self.channel.id),
             setup.file_callback,
             can_call_back=setup.signed_in,
+            answers=shared_answers(self.assistant.settings),
         )
         self.handoff = guard
         conversation = Conversation(

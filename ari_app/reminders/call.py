@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from ari_app.ari.events import Channel
+from ari_app.call.answers import shared_answers
 from ari_app.call.base import BaseCall, CallEnv, CallStats
 from ari_app.call.records import CallRecorder, CallRecordStore
 from ari_app.call.states import CallTrigger
@@ -87,7 +88,10 @@ class ReminderCall(BaseCall):
         reminder = job.reminder
         config = self.dialer.config
         dialog = ReminderDialog(
-            reminder.user_name, reminder.text, snooze_minutes=config.snooze_minutes
+            reminder.user_name,
+            reminder.text,
+            snooze_minutes=config.snooze_minutes,
+            answers=shared_answers(self.dialer.settings),
         )
         self.dialog = dialog
         identify = config.identify if self.auth is not None else "key"

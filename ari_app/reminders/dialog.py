@@ -1,7 +1,10 @@
 """The spoken side of a reminder call-out (pure: text in, replies out).
 
 The greeting speaks the reminder and the choices. The user answers by voice ("done",
-"snooze for twenty minutes", "say that again") or keypad (1 done, 2 snooze, 3 repeat).
+"snooze for twenty minutes", "say that again") or keypad (1 done, 2 snooze, 3 repeat). Spoken
+answers are understood by meaning (:mod:`ari_app.call.answers`): "I haven't done it yet" is a
+snooze, "got it, thanks" only acknowledges (the reminder stays delivered, not done); a length
+said with a snooze ("in twenty minutes") sets it.
 :class:`ReminderDialog` follows the conversation's agent interface; :attr:`outcome` says what
 the call achieved (``done``, ``snoozed`` with :attr:`snooze_minutes`, or ``sent``: heard,
 nothing chosen).
@@ -9,24 +12,16 @@ nothing chosen).
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
+from ari_app.call.answers import AnswersFactory, read_answer
 from ari_app.conversation.agent_port import AgentOutput, Say, TurnEnd
 from mcp_tools.timeparse import find_duration_minutes
 
 SILENCE_MARK = "T"
 """What the call feeds the dialog when the user has said nothing for a while."""
 
-_DONE = re.compile(
-    r"\b(done|finished|complete[d]?|did it|got it|mark(ed)? (it )?(as )?done)\b", re.I
-)
-_SNOOZE = re.compile(
-    r"\b(snooze|later|remind me (again|later)|call (me )?(again|back)|not now|in a (bit|while))\b",
-    re.I,
-)
-_REPEAT = re.compile(r"\b(repeat|say (that|it) again|again|what was (it|that)|pardon)\b", re.I)
-_BYE = re.compile(r"\b(good ?bye|bye|hang up|stop)\b", re.I)
+KEYS = {"1": "done", "2": "snooze", "3": "repeat"}
 MAX_SNOOZE_MINUTES = 24 * 60
 
 
@@ -56,7 +51,13 @@ class ReminderDialog:
     sensitive = False
 
     def __init__(
-        self, user_name: str, text: str, *, snooze_minutes: int = 10, max_unclear: int = 2
+        self,
+        user_name: str,
+        text: str,
+        *,
+        snooze_minutes: int = 10,
+        max_unclear: int = 2,
+        answers: AnswersFactory | None = None,
     ) -> None:
         self.user_name = user_name
         self.text = text.strip().rstrip(".")
@@ -66,6 +67,7 @@ class ReminderDialog:
         self.snooze_minutes = snooze_minutes
         self.unclear = 0
         self.heard: list[str] = []
+        self.answers = answers
 
     @property
     def greeting(self) -> str:
@@ -82,25 +84,27 @@ class ReminderDialog:
             yield Say("I'll leave it there. Goodbye.")
             yield TurnEnd(hangup=True)
             return
-        minutes = snooze_minutes_in(said)
-        if said == "2" or _SNOOZE.search(said) or minutes is not None:
+        question = f"Your reminder: {self.text}. Say done, or snooze."
+        label = KEYS.get(said) or await read_answer(self.answers, "reminder", question, said)
+        minutes = snooze_minutes_in(said) if label in ("snooze", "unclear") else None
+        if label == "snooze" or minutes is not None:
             self.outcome = "snoozed"
             self.snooze_minutes = minutes or self.default_snooze
             yield Say(f"Okay, I'll remind you again in {speak_minutes(self.snooze_minutes)}.")
             yield Say("Goodbye.")
             yield TurnEnd(hangup=True)
             return
-        if said == "1" or _DONE.search(said):
+        if label == "done":
             self.outcome = "done"
             yield Say("Great, I've marked it done. Goodbye.")
             yield TurnEnd(hangup=True)
             return
-        if said == "3" or _REPEAT.search(said):
+        if label == "repeat":
             yield Say(f"Your reminder: {self.text}. Say done, or snooze.")
             yield TurnEnd()
             return
-        if _BYE.search(said):
-            yield Say("Goodbye.")
+        if label == "heard":
+            yield Say("Okay. Goodbye.")
             yield TurnEnd(hangup=True)
             return
         self.unclear += 1

@@ -16,12 +16,12 @@ from mcp_tools.repos.common import (
     find_user,
     iso,
     listing,
-    require_id,
     say,
     text_arg,
     user_names,
     when_arg,
 )
+from mcp_tools.repos.refs import item, pick
 from mcp_tools.timeparse import parse_duration_minutes, parse_time, zone
 from mcp_tools.work import Reply, Work
 
@@ -55,14 +55,30 @@ def _visible_query(w: Work, user_ids: Sequence[int] | None = None) -> Select[Eve
     return select(Event).where(or_(Event.owner_id.in_(ids), Event.id.in_(attending)))
 
 
-async def get_visible(w: Work, event_id: int) -> Event:
-    """An event the caller owns or attends."""
-    require_id(event_id, "event")
-    row = await w.session.execute(_visible_query(w).where(Event.id == event_id))
-    event = row.scalar_one_or_none()
-    if event is None:
-        raise NotFound(f"I couldn't find event {event_id}.")
-    return event
+async def find_event(w: Work, reference: str) -> Event:
+    """The visible event the caller's words name (upcoming ones first, then any)."""
+    rows = list((await w.session.execute(_visible_query(w).order_by(Event.starts_at))).scalars())
+    names = await _names_for(w, rows)
+    upcoming = [e for e in rows if e.ends_at >= w.now]
+
+    def choose(pool: list[Event]) -> Event:
+        return pick(
+            w, reference, pool, "event",
+            ident=lambda e: e.id, title=lambda e: e.title, at=lambda e: e.starts_at,
+            extra=lambda e: " ".join(names.get(a.user_id, "") for a in e.attendees),
+        )  # fmt: skip
+
+    try:
+        return choose(upcoming or rows)
+    except NotFound:
+        if not upcoming or len(upcoming) == len(rows):
+            raise
+        return choose(rows)
+
+
+def event_item(event: Event) -> dict[str, Any]:
+    """``data["item"]`` for an event."""
+    return item("event", event.id, event.title)
 
 
 async def _attendees(w: Work, names: Sequence[str] | None) -> list[User]:
@@ -134,7 +150,11 @@ async def create_event(
     w.audit("event.create", "event", event.id, {"attendees": len(event.attendees)})
     await outbox.enqueue_upsert(w.session, w.user_id, event.id)  # pushed to Google later
     clash = f" Note: it overlaps {'; '.join(_conflict_lines(w, clashes))}." if clashes else ""
-    data = {"event": event_data(event, await _names_for(w, [event])), "conflicts": len(clashes)}
+    data = {
+        "event": event_data(event, await _names_for(w, [event])),
+        "conflicts": len(clashes),
+        "item": event_item(event),
+    }
     return Reply(f"Booked {event.title} {say(starts, w)}.{clash}", data)
 
 
@@ -151,24 +171,24 @@ async def list_events(w: Work, day: str | None, days: int) -> Reply:
     data = {"events": [event_data(e, await _names_for(w, events)) for e in events]}
     if not events:
         return Reply("Your calendar is clear then.", data)
-    lines = [f"number {e.id}, {e.title} {say(e.starts_at, w)}" for e in events]
+    lines = [f"{e.title} {say(e.starts_at, w)}" for e in events]
     return Reply(f"You have {listing(lines, 'event')}.", data)
 
 
-async def get_event(w: Work, event_id: int) -> Reply:
+async def get_event(w: Work, reference: str) -> Reply:
     """One event in full."""
-    event = await get_visible(w, event_id)
+    event = await find_event(w, reference)
     names = await _names_for(w, [event])
     who = [names[a.user_id] for a in event.attendees if a.user_id in names]
     with_ = f" with {', '.join(who)}" if who else ""
     where = f" at {event.location}" if event.location else ""
     text = f"{event.title} {say(event.starts_at, w)}{where}{with_}."
-    return Reply(text, {"event": event_data(event, names)})
+    return Reply(text, {"event": event_data(event, names), "item": event_item(event)})
 
 
-async def _owned(w: Work, event_id: int, what: str) -> Event:
+async def _owned(w: Work, reference: str, what: str) -> Event:
     require_write(w.actor, what)
-    event = await get_visible(w, event_id)
+    event = await find_event(w, reference)
     if event.owner_id != w.user_id:
         raise Forbidden(f"Only the organiser can {what}.")
     return event
@@ -176,7 +196,7 @@ async def _owned(w: Work, event_id: int, what: str) -> Event:
 
 async def update_event(
     w: Work,
-    event_id: int,
+    reference: str,
     title: str | None,
     start: str | None,
     duration: str | None,
@@ -184,7 +204,7 @@ async def update_event(
     attendees: Sequence[str] | None,
 ) -> Reply:
     """Change an event the caller organises (moving it keeps its length unless told)."""
-    event = await _owned(w, event_id, "change this event")
+    event = await _owned(w, reference, "change this event")
     if all(v is None for v in (title, start, duration, location, attendees)):
         raise InvalidInput("Tell me what to change: title, time, length, place or attendees.")
     if title is not None:
@@ -203,19 +223,22 @@ async def update_event(
     w.audit("event.update", "event", event.id)
     await outbox.enqueue_upsert(w.session, w.user_id, event.id)
     await w.session.flush()
-    data = {"event": event_data(event, await _names_for(w, [event]))}
+    data = {"event": event_data(event, await _names_for(w, [event])), "item": event_item(event)}
     return Reply(f"Updated {event.title}, now {say(event.starts_at, w)}.", data)
 
 
-async def delete_event(w: Work, event_id: int) -> Reply:
-    """Remove an event the caller organises."""
-    event = await _owned(w, event_id, "delete this event")
-    title = event.title
+async def delete_event(w: Work, reference: str, confirm: str | None) -> Reply:
+    """Remove an event the caller organises, once the caller has said yes."""
+    event = await _owned(w, reference, "delete this event")
+    title, event_id, what = event.title, event.id, event_item(event)
+    if not w.confirmed(confirm, "event.delete", event_id):
+        question = f"Delete {title}, {say(event.starts_at, w)}? Yes or no?"
+        return w.ask_first(question, "event.delete", event_id, {"item": what})
     await outbox.enqueue_delete(w.session, w.user_id, event_id)
     await w.session.delete(event)
     w.audit("event.delete", "event", event_id, {"title": title})
     await w.session.flush()
-    return Reply(f"Deleted {title}.", {"deleted_id": event_id})
+    return Reply(f"Deleted {title}.", {"deleted_id": event_id, "item": what})
 
 
 async def find_free_slots(

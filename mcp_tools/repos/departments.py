@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from mcp_tools import hours
-from mcp_tools.db.models import Department, Tenant
+from mcp_tools.db.models import Department, Tenant, UserPhone
+from mcp_tools.errors import NotFound, said
 from mcp_tools.fuzzy import Named, match_one
 from mcp_tools.repos.common import listing, text_arg
+from mcp_tools.services.callbacks import callback_todo
 from mcp_tools.timeparse import speak_time, zone
 from mcp_tools.work import Reply, Work
 
@@ -36,6 +38,45 @@ def department_data(d: Department, tz: str, w: Work) -> dict[str, Any]:
     }
 
 
+def _match(name: str, departments: list[Department]) -> Department:
+    """The department ``name`` means; when none, say which ones there are."""
+    words = [x for x in text_arg(name, "department", 80).split() if x.lower() not in _FILLERS]
+    query = " ".join(words) or name
+    try:
+        return match_one(query, [Named(d, d.name, (d.name, d.queue)) for d in departments],
+                         "department")  # fmt: skip
+    except NotFound:
+        names = [d.name for d in departments]
+        there = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+        offer = f" I can put you through to {there}." if names else ""
+        raise NotFound(f"There's no {said(query)} department.{offer}") from None
+
+
+_FILLERS = frozenset({"the", "department", "team", "dept", "desk", "queue", "someone", "in"})
+
+
+async def request_callback(w: Work, department: str, reason: str | None) -> Reply:
+    """Have a department call the caller back: a high-priority todo on its list, due when it
+    next opens (anyone may ask, Viewers too, as for a transfer)."""
+    departments, tz = await _all(w)
+    dept = _match(department, departments)
+    why = text_arg(reason, "reason", 300, required=False)
+    rows = await w.session.execute(
+        select(UserPhone.number).where(UserPhone.user_id == w.user_id).order_by(UserPhone.id)
+    )
+    number = rows.scalars().first() or ""
+    todo = callback_todo(dept, w.me, tz, number, why, w.now)
+    w.session.add(todo)
+    await w.session.flush()
+    w.audit("call.callback", "todo", todo.id, {"department": dept.name, "queue": dept.queue})
+    later = todo.due_at is not None and todo.due_at > w.now
+    when = f" {speak_time(todo.due_at, tz, w.now)}" if later and todo.due_at else ""
+    return Reply(
+        f"I've asked {dept.name} to call you back{when}.",
+        {"department": department_data(dept, tz, w), "todo_id": todo.id},
+    )
+
+
 async def list_departments(w: Work) -> Reply:
     """The departments a caller can be put through to."""
     departments, tz = await _all(w)
@@ -54,9 +95,8 @@ async def transfer_to_department(w: Work, department: str, reason: str | None) -
     A closed department still gives an action, marked ``open_now: false`` with when it
     ``opens``: the caller side tells the caller and offers a callback instead of queueing.
     """
-    name = text_arg(department, "department", 80)
     departments, tz = await _all(w)
-    dept = match_one(name, [Named(d, d.name, (d.name,)) for d in departments], "department")
+    dept = _match(department, departments)
     info = department_data(dept, tz, w)
     why = text_arg(reason, "reason", 300, required=False)
     action = {

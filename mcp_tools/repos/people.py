@@ -12,7 +12,7 @@ from mcp_tools.errors import InvalidInput, said
 from mcp_tools.fuzzy import rank
 from mcp_tools.policy import require_write
 from mcp_tools.repos.common import active_users, find_user, listing, named_user, text_arg
-from mcp_tools.timeparse import zone
+from mcp_tools.timeparse import spoken_zone
 from mcp_tools.work import Reply, Work
 
 MAX_ALIASES = 10
@@ -97,7 +97,7 @@ async def update_my_profile(
         me.aliases = [text_arg(a, "nickname", 60) for a in aliases]
         changed.append("aliases")
     if timezone is not None:
-        me.timezone = zone(text_arg(timezone, "timezone", 64)).key
+        me.timezone = spoken_zone(text_arg(timezone, "timezone", 64)).key
         changed.append("timezone")
     if email is not None:
         value = text_arg(email, "email", 200, required=False)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from mcp_tools.db.models import Team, TeamMember, User
-from mcp_tools.errors import Conflict, InvalidInput, NotFound
+from mcp_tools.errors import Ambiguous, Conflict, InvalidInput, NotFound
 from mcp_tools.policy import (
     Role,
     require_role_change,
@@ -15,7 +15,14 @@ from mcp_tools.policy import (
     require_team_role,
     require_tenant_role,
 )
-from mcp_tools.repos.common import find_team, find_user, listing, membership, text_arg
+from mcp_tools.repos.common import (
+    find_team,
+    find_user,
+    listing,
+    membership,
+    team_users,
+    text_arg,
+)
 from mcp_tools.work import Reply, Work
 
 
@@ -137,6 +144,22 @@ async def _member_row(w: Work, team: Team, user: User) -> TeamMember:
     return member
 
 
+async def _find_member(w: Work, team: Team, person: str) -> User:
+    """The team member ``person`` names; a clear sentence when they are not in the team.
+
+    The person is looked for among everyone first ("John Park" is John Park even where only
+    John Smith is a member); a name several people share is then narrowed to the members.
+    """
+    members = await team_users(w, team)
+    try:
+        user = await find_user(w, person)
+    except Ambiguous:
+        return await find_user(w, person, members)
+    if all(m.id != user.id for m in members):
+        raise NotFound(f"{user.name} isn't in the {team.name} team.")
+    return user
+
+
 async def _owners(w: Work, team: Team) -> int:
     row = await w.session.execute(
         select(func.count()).where(TeamMember.team_id == team.id, TeamMember.role == "owner")
@@ -144,17 +167,24 @@ async def _owners(w: Work, team: Team) -> int:
     return int(row.scalar_one())
 
 
-async def remove_team_member(w: Work, team_name: str, person: str) -> Reply:
-    """Take someone out of a team (team Admin; removing an owner needs an owner)."""
+async def remove_team_member(
+    w: Work, team_name: str, person: str, confirm: str | None = None
+) -> Reply:
+    """Take someone out of a team (team Admin; removing an owner needs an owner), once the
+    caller has said yes."""
     team = await find_team(w, team_name)
     acting = require_team_role(
         w.actor, await membership(w, team.id), Role.ADMIN, team.name, "remove members"
     )
-    user = await find_user(w, person)
+    user = await _find_member(w, team, person)
     member = await _member_row(w, team, user)
     require_role_change(acting, Role.parse(member.role), None)
     if member.role == "owner" and await _owners(w, team) <= 1:
         raise InvalidInput(f"{user.name} is the {team.name} team's only owner; add another first.")
+    target = f"{team.id}:{user.id}"
+    if not w.confirmed(confirm, "team.remove_member", target):
+        question = f"Remove {user.name} from the {team.name} team? Yes or no?"
+        return w.ask_first(question, "team.remove_member", target, {"team": team_data(team)})
     await w.session.delete(member)
     w.audit("team.remove_member", "team", team.id, {"user_id": user.id})
     await w.session.flush()
@@ -164,19 +194,28 @@ async def remove_team_member(w: Work, team_name: str, person: str) -> Reply:
     )
 
 
-async def change_member_role(w: Work, team_name: str, person: str, role: str) -> Reply:
-    """Change a member's team role (team Admin; anything involving owner needs an owner)."""
+async def change_member_role(
+    w: Work, team_name: str, person: str, role: str, confirm: str | None = None
+) -> Reply:
+    """Change a member's team role (team Admin; anything involving owner needs an owner),
+    once the caller has said yes."""
     team = await find_team(w, team_name)
     acting = require_team_role(
         w.actor, await membership(w, team.id), Role.ADMIN, team.name, "change roles"
     )
     new_role = Role.parse(role)
-    user = await find_user(w, person)
+    user = await _find_member(w, team, person)
     member = await _member_row(w, team, user)
     current = Role.parse(member.role)
     require_role_change(acting, current, new_role)
     if current == Role.OWNER and new_role != Role.OWNER and await _owners(w, team) <= 1:
         raise InvalidInput(f"{user.name} is the {team.name} team's only owner; add another first.")
+    if current == new_role:
+        return Reply(f"{user.name} is already {new_role.label} of the {team.name} team.")
+    target = f"{team.id}:{user.id}:{new_role.label}"
+    if not w.confirmed(confirm, "team.change_role", target):
+        question = f"Make {user.name} {new_role.label} of the {team.name} team? Yes or no?"
+        return w.ask_first(question, "team.change_role", target, {"team": team_data(team)})
     member.role = new_role.label
     w.audit("team.change_role", "team", team.id, {"user_id": user.id, "role": new_role.label})
     await w.session.flush()

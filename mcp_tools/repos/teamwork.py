@@ -17,7 +17,7 @@ from mcp_tools.repos.common import (
     text_arg,
     when_arg,
 )
-from mcp_tools.repos.todos import get_visible, one_reply, require_edit, status_filter, todos_reply
+from mcp_tools.repos.todos import find_todo, one_reply, require_edit, status_filter, todos_reply
 from mcp_tools.work import Reply, Work
 
 
@@ -49,21 +49,19 @@ async def create_team_todo(
     await w.session.flush()
     w.audit("team_todo.create", "todo", todo.id, {"team_id": team.id})
     due_text = f", due {say(todo.due_at, w)}" if todo.due_at else ""
-    return await one_reply(
-        w, todo, f"Added {team.name} todo {todo.id}{to}: {todo.title}{due_text}."
-    )
+    return await one_reply(w, todo, f"Added to the {team.name} list{to}: {todo.title}{due_text}.")
 
 
-async def assign_todo(w: Work, todo_id: int, person: str, team_name: str | None) -> Reply:
-    """Assign a todo to someone named by voice ("John in the dev team")."""
-    todo = await get_visible(w, todo_id)
+async def assign_todo(w: Work, reference: str, person: str, team_name: str | None) -> Reply:
+    """Assign a todo (named by voice) to someone named by voice ("John in the dev team")."""
+    todo = await find_todo(w, reference)
     await require_edit(w, todo, "assign it")
     among: list[User] | None = None
     team: Team | None = None
     if team_name:
         team = await find_team(w, team_name)
         if todo.team_id is not None and todo.team_id != team.id:
-            raise InvalidInput(f"Todo {todo.id} belongs to a different team than {team.name}.")
+            raise InvalidInput(f"{todo.title} belongs to a different team than {team.name}.")
         among = await team_users(w, team)
     elif todo.team_id is not None:
         team = await w.session.get(Team, todo.team_id)
@@ -72,7 +70,7 @@ async def assign_todo(w: Work, todo_id: int, person: str, team_name: str | None)
     todo.assignee_id = user.id
     w.audit("todo.assign", "todo", todo.id, {"assignee_id": user.id})
     await w.session.flush()
-    return await one_reply(w, todo, f"Assigned todo {todo.id}, {todo.title}, to {user.name}.")
+    return await one_reply(w, todo, f"Assigned {todo.title} to {user.name}.")
 
 
 async def list_team_todos(w: Work, team_name: str, status: str | None, limit: int) -> Reply:

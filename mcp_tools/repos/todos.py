@@ -16,12 +16,12 @@ from mcp_tools.repos.common import (
     membership,
     my_team_ids,
     priority_arg,
-    require_id,
     say,
     text_arg,
     user_names,
     when_arg,
 )
+from mcp_tools.repos.refs import item, pick
 from mcp_tools.work import Reply, Work
 
 STATUSES = ("open", "in_progress", "done")
@@ -48,14 +48,29 @@ async def visible(w: Work) -> Select[Todo]:
     return select(Todo).where(or_(mine, and_(Todo.team_id.is_not(None), Todo.team_id.in_(teams))))
 
 
-async def get_visible(w: Work, todo_id: int) -> Todo:
-    """One visible todo by id (anything else is simply not found)."""
-    require_id(todo_id, "todo")
-    query = (await visible(w)).where(Todo.id == todo_id)
-    todo = (await w.session.execute(query)).scalar_one_or_none()
-    if todo is None:
-        raise NotFound(f"I couldn't find todo {todo_id}.")
-    return todo
+async def find_todo(w: Work, reference: str, *, open_only: bool = False) -> Todo:
+    """The visible todo the caller's words name (open ones first, then any)."""
+    rows = list((await w.session.execute((await visible(w)).order_by(Todo.id))).scalars())
+    open_rows = [t for t in rows if t.status != "done"]
+    pool = open_rows if open_only or open_rows else rows
+    try:
+        return _pick_todo(w, reference, pool)
+    except NotFound:
+        if open_only or pool is rows:
+            raise
+        return _pick_todo(w, reference, rows)
+
+
+def _pick_todo(w: Work, reference: str, rows: list[Todo]) -> Todo:
+    return pick(
+        w, reference, rows, "todo",
+        ident=lambda t: t.id, title=lambda t: t.title, at=lambda t: t.due_at,
+    )  # fmt: skip
+
+
+def todo_item(todo: Todo) -> dict[str, Any]:
+    """``data["item"]`` for a todo."""
+    return item("todo", todo.id, todo.title)
 
 
 async def require_edit(w: Work, todo: Todo, what: str, *, delete: bool = False) -> None:
@@ -87,10 +102,10 @@ def todo_data(todo: Todo, names: dict[int, str]) -> dict[str, Any]:
 
 
 def todo_line(todo: Todo, w: Work) -> str:
-    """How one todo is spoken in a list."""
+    """How one todo is spoken in a list (by title: callers never hear ids)."""
     due = f", due {say(todo.due_at, w)}" if todo.due_at else ""
     flag = f" ({todo.priority})" if todo.priority in ("high", "urgent") else ""
-    return f"number {todo.id}, {todo.title}{flag}{due}"
+    return f"{todo.title}{flag}{due}"
 
 
 async def todos_reply(w: Work, todos: list[Todo], noun: str, empty: str) -> Reply:
@@ -107,7 +122,7 @@ async def todos_reply(w: Work, todos: list[Todo], noun: str, empty: str) -> Repl
 async def one_reply(w: Work, todo: Todo, text: str) -> Reply:
     """A reply about one todo."""
     names = await user_names(w, {todo.owner_id, todo.assignee_id})
-    return Reply(text, {"todo": todo_data(todo, names)})
+    return Reply(text, {"todo": todo_data(todo, names), "item": todo_item(todo)})
 
 
 async def create_todo(
@@ -126,7 +141,7 @@ async def create_todo(
     await w.session.flush()
     w.audit("todo.create", "todo", todo.id)
     due_text = f", due {say(todo.due_at, w)}" if todo.due_at else ""
-    return await one_reply(w, todo, f"Added todo {todo.id}: {todo.title}{due_text}.")
+    return await one_reply(w, todo, f"Added to your list: {todo.title}{due_text}.")
 
 
 async def list_todos(w: Work, status: str | None, limit: int) -> Reply:
@@ -142,18 +157,18 @@ async def list_todos(w: Work, status: str | None, limit: int) -> Reply:
     return await todos_reply(w, todos, f"{status or 'open'} todo", "You have no todos there.")
 
 
-async def get_todo(w: Work, todo_id: int) -> Reply:
+async def get_todo(w: Work, reference: str) -> Reply:
     """One todo in full."""
-    todo = await get_visible(w, todo_id)
+    todo = await find_todo(w, reference)
     due = f", due {say(todo.due_at, w)}" if todo.due_at else ""
     notes = f". Notes: {todo.notes}" if todo.notes else ""
-    text = f"Todo {todo.id}: {todo.title}, {todo.status.replace('_', ' ')}{due}{notes}."
+    text = f"{todo.title}: {todo.status.replace('_', ' ')}{due}{notes}."
     return await one_reply(w, todo, text)
 
 
 async def update_todo(
     w: Work,
-    todo_id: int,
+    reference: str,
     title: str | None,
     notes: str | None,
     due: str | None,
@@ -161,7 +176,7 @@ async def update_todo(
     status: str | None,
 ) -> Reply:
     """Change the given fields of a todo (others are left as they are)."""
-    todo = await get_visible(w, todo_id)
+    todo = await find_todo(w, reference)
     await require_edit(w, todo, "change it")
     changed: list[str] = []
     if title is not None:
@@ -185,7 +200,7 @@ async def update_todo(
         raise InvalidInput("Tell me what to change: title, notes, due time, priority or status.")
     w.audit("todo.update", "todo", todo.id, {"fields": changed})
     await w.session.flush()
-    return await one_reply(w, todo, f"Updated todo {todo.id}: {', '.join(changed)}.")
+    return await one_reply(w, todo, f"Updated {todo.title}: {', '.join(changed)}.")
 
 
 def set_status(todo: Todo, status: str, w: Work) -> None:
@@ -197,27 +212,29 @@ def set_status(todo: Todo, status: str, w: Work) -> None:
     todo.completed_at = w.now if value == "done" else None
 
 
-async def complete_todo(w: Work, todo_id: int) -> Reply:
+async def complete_todo(w: Work, reference: str) -> Reply:
     """Mark a todo done."""
-    todo = await get_visible(w, todo_id)
+    todo = await find_todo(w, reference)
     await require_edit(w, todo, "complete it")
     if todo.status == "done":
-        return await one_reply(w, todo, f"Todo {todo.id} was already done.")
+        return await one_reply(w, todo, f"{todo.title} was already done.")
     set_status(todo, "done", w)
     w.audit("todo.complete", "todo", todo.id)
     await w.session.flush()
     return await one_reply(w, todo, f"Done: {todo.title}.")
 
 
-async def delete_todo(w: Work, todo_id: int) -> Reply:
-    """Delete a todo."""
-    todo = await get_visible(w, todo_id)
+async def delete_todo(w: Work, reference: str, confirm: str | None) -> Reply:
+    """Delete a todo, once the caller has said yes (the first call only asks)."""
+    todo = await find_todo(w, reference)
     await require_edit(w, todo, "delete it", delete=True)
-    title = todo.title
+    title, todo_id, what = todo.title, todo.id, todo_item(todo)
+    if not w.confirmed(confirm, "todo.delete", todo_id):
+        return w.ask_first(f"Delete {title}? Yes or no?", "todo.delete", todo_id, {"item": what})
     await w.session.delete(todo)
     w.audit("todo.delete", "todo", todo_id, {"title": title})
     await w.session.flush()
-    return Reply(f"Deleted todo {todo_id}: {title}.", {"deleted_id": todo_id})
+    return Reply(f"Deleted: {title}.", {"deleted_id": todo_id, "item": what})
 
 
 async def search_todos(w: Work, query: str, limit: int) -> Reply:

@@ -67,23 +67,8 @@ class CallbackRequests:
             if user is None:
                 raise NotFound(f"There is no user {user_id}.")
             tenant = await session.get(Tenant, tenant_id)
-            tz = tenant.timezone if tenant else "UTC"
-            local = at.astimezone(zone(tz))
-            opens = (
-                None
-                if hours.is_open(dept.open_hours, local)
-                else hours.next_opening(dept.open_hours, local)
-            )
-            due = opens.astimezone(at.tzinfo) if opens else at
-            number = normalise_number(caller_number) or "their usual number"
-            title = f"Call back {user.name} on {number}"
-            todo = Todo(
-                owner_id=user.id,
-                department_id=dept.id,
-                title=title[:300],
-                notes=(reason or "").strip()[:2000],
-                priority="high",
-                due_at=due,
+            todo = callback_todo(
+                dept, user, tenant.timezone if tenant else "UTC", caller_number, reason, at
             )
             session.add(todo)
             await session.flush()
@@ -96,4 +81,27 @@ class CallbackRequests:
                 todo.id,
                 detail={"department": dept.name, "queue": dept.queue},
             )
-            return Callback(todo.id, dept.name, todo.title, due)
+            assert todo.due_at is not None
+            return Callback(todo.id, dept.name, todo.title, todo.due_at)
+
+
+def callback_todo(
+    dept: Department, user: User, tz: str, caller_number: str, reason: str, at: datetime
+) -> Todo:
+    """The department's high-priority todo to call ``user`` back, due when it next opens."""
+    local = at.astimezone(zone(tz))
+    opens = (
+        None
+        if hours.is_open(dept.open_hours, local)
+        else hours.next_opening(dept.open_hours, local)
+    )
+    due = opens.astimezone(at.tzinfo) if opens else at
+    number = normalise_number(caller_number) or "their usual number"
+    return Todo(
+        owner_id=user.id,
+        department_id=dept.id,
+        title=f"Call back {user.name} on {number}"[:300],
+        notes=(reason or "").strip()[:2000],
+        priority="high",
+        due_at=due,
+    )

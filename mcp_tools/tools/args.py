@@ -16,9 +16,19 @@ from mcp_tools.work import DomainFn
 Ctx = Context[Any, Any, Any]
 Run = Callable[[Ctx, str, DomainFn, bool], Awaitable[CallToolResult]]
 
-TodoId = Annotated[int, Field(description="Number of the todo, as given by a listing.")]
-ReminderId = Annotated[int, Field(description="Number of the reminder, as given by a listing.")]
-EventId = Annotated[int, Field(description="Number of the event, as given by a listing.")]
+TodoRef = Annotated[
+    str, Field(description="Which todo, in the caller's words (its title or part of it).")
+]
+ReminderRef = Annotated[
+    str, Field(description="Which reminder, in the caller's words (what it is about, or when).")
+]
+EventRef = Annotated[
+    str, Field(description="Which event, in the caller's words (its title, day or time).")
+]
+Confirm = Annotated[
+    str | None,
+    Field(description="Confirmation from an earlier answer; set by the system, never by you."),
+]
 Title = Annotated[str, Field(description="Short title, in the caller's words.")]
 Notes = Annotated[str | None, Field(description="Optional longer notes.")]
 When = Annotated[
@@ -62,7 +72,9 @@ OptStr = Annotated[
 ]
 Names = Annotated[list[str] | None, Field(description="Optional nicknames the caller answers to.")]
 Department = Annotated[str, Field(description="The department's name as the caller said it.")]
-Reason = Annotated[str | None, Field(description="Optional one-line reason for the transfer.")]
+Reason = Annotated[
+    str | None, Field(description="Optional one-line reason, in the caller's words.")
+]
 IncludePast = Annotated[
     bool, Field(description="Also include reminders already done or cancelled.")
 ]

@@ -5,6 +5,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 
 from mcp_tools.repos import departments, people, reports, teams
 from mcp_tools.tools.args import (
+    Confirm,
     Ctx,
     Department,
     Email,
@@ -57,20 +58,28 @@ def register(mcp: FastMCP, run: Run) -> None:
             ctx, "team.add_member", lambda w: teams.add_team_member(w, team, person, role), True
         )
 
-    @mcp.tool()
-    async def remove_team_member(ctx: Ctx, team: TeamName, person: Person) -> CallToolResult:
-        """Take a person out of a team."""
+    @mcp.tool(annotations=DESTRUCTIVE)
+    async def remove_team_member(
+        ctx: Ctx, team: TeamName, person: Person, confirm: Confirm = None
+    ) -> CallToolResult:
+        """Take a person out of a team (asks the caller first)."""
         return await run(
-            ctx, "team.remove_member", lambda w: teams.remove_team_member(w, team, person), True
+            ctx,
+            "team.remove_member",
+            lambda w: teams.remove_team_member(w, team, person, confirm),
+            True,
         )
 
-    @mcp.tool()
+    @mcp.tool(annotations=DESTRUCTIVE)
     async def change_member_role(
-        ctx: Ctx, team: TeamName, person: Person, role: RoleName
+        ctx: Ctx, team: TeamName, person: Person, role: RoleName, confirm: Confirm = None
     ) -> CallToolResult:
-        """Change a team member's role."""
+        """Change a team member's role (asks the caller first)."""
         return await run(
-            ctx, "team.change_role", lambda w: teams.change_member_role(w, team, person, role), True
+            ctx,
+            "team.change_role",
+            lambda w: teams.change_member_role(w, team, person, role, confirm),
+            True,
         )
 
     @mcp.tool(annotations=READ)
@@ -123,6 +132,18 @@ def register(mcp: FastMCP, run: Run) -> None:
     async def get_departments(ctx: Ctx) -> CallToolResult:
         """List the departments the caller can be put through to, and whether each is open."""
         return await run(ctx, "call.departments", departments.list_departments, False)
+
+    @mcp.tool()
+    async def request_callback(
+        ctx: Ctx, department: Department, reason: Reason = None
+    ) -> CallToolResult:
+        """Have someone from a department call the caller back."""
+        return await run(
+            ctx,
+            "call.callback",
+            lambda w: departments.request_callback(w, department, reason),
+            True,
+        )
 
     @mcp.tool()
     async def transfer_to_department(

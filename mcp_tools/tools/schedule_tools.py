@@ -5,11 +5,12 @@ from mcp.types import CallToolResult, ToolAnnotations
 
 from mcp_tools.repos import calendar, reminders
 from mcp_tools.tools.args import (
+    Confirm,
     Ctx,
     Day,
     Days,
     Duration,
-    EventId,
+    EventRef,
     IncludePast,
     Limit,
     Notes,
@@ -17,7 +18,7 @@ from mcp_tools.tools.args import (
     OptText,
     OptWhen,
     People,
-    ReminderId,
+    ReminderRef,
     Run,
     Text,
     Title,
@@ -52,32 +53,37 @@ def register(mcp: FastMCP, run: Run) -> None:
 
     @mcp.tool()
     async def update_reminder(
-        ctx: Ctx, reminder_id: ReminderId, text: OptText = None, when: OptWhen = None
+        ctx: Ctx, reminder: ReminderRef, text: OptText = None, when: OptWhen = None
     ) -> CallToolResult:
         """Change an upcoming reminder's text or time."""
         return await run(
             ctx,
             "reminder.update",
-            lambda w: reminders.update_reminder(w, reminder_id, text, when),
+            lambda w: reminders.update_reminder(w, reminder, text, when),
             True,
         )
 
     @mcp.tool()
-    async def cancel_reminder(ctx: Ctx, reminder_id: ReminderId) -> CallToolResult:
-        """Cancel an upcoming reminder."""
+    async def cancel_reminder(
+        ctx: Ctx, reminder: ReminderRef, confirm: Confirm = None
+    ) -> CallToolResult:
+        """Cancel an upcoming reminder (asks the caller first)."""
         return await run(
-            ctx, "reminder.cancel", lambda w: reminders.cancel_reminder(w, reminder_id), True
+            ctx,
+            "reminder.cancel",
+            lambda w: reminders.cancel_reminder(w, reminder, confirm),
+            True,
         )
 
     @mcp.tool()
     async def snooze_reminder(
-        ctx: Ctx, reminder_id: ReminderId, duration: Duration = None
+        ctx: Ctx, reminder: ReminderRef, duration: Duration = None
     ) -> CallToolResult:
         """Push a reminder back by a length of time (ten minutes when not said)."""
         return await run(
             ctx,
             "reminder.snooze",
-            lambda w: reminders.snooze_reminder(w, reminder_id, duration),
+            lambda w: reminders.snooze_reminder(w, reminder, duration),
             True,
         )
 
@@ -108,14 +114,14 @@ def register(mcp: FastMCP, run: Run) -> None:
         return await run(ctx, "event.list", lambda w: calendar.list_events(w, day, days), False)
 
     @mcp.tool(annotations=READ)
-    async def get_event(ctx: Ctx, event_id: EventId) -> CallToolResult:
+    async def get_event(ctx: Ctx, event: EventRef) -> CallToolResult:
         """Read one event in full."""
-        return await run(ctx, "event.get", lambda w: calendar.get_event(w, event_id), False)
+        return await run(ctx, "event.get", lambda w: calendar.get_event(w, event), False)
 
     @mcp.tool()
     async def update_event(
         ctx: Ctx,
-        event_id: EventId,
+        event: EventRef,
         title: OptStr = None,
         start: OptWhen = None,
         duration: Duration = None,
@@ -126,16 +132,16 @@ def register(mcp: FastMCP, run: Run) -> None:
         return await run(
             ctx,
             "event.update",
-            lambda w: calendar.update_event(
-                w, event_id, title, start, duration, location, attendees
-            ),
+            lambda w: calendar.update_event(w, event, title, start, duration, location, attendees),
             True,
         )
 
     @mcp.tool(annotations=DESTRUCTIVE)
-    async def delete_event(ctx: Ctx, event_id: EventId) -> CallToolResult:
-        """Delete an event the caller organises."""
-        return await run(ctx, "event.delete", lambda w: calendar.delete_event(w, event_id), True)
+    async def delete_event(ctx: Ctx, event: EventRef, confirm: Confirm = None) -> CallToolResult:
+        """Delete an event the caller organises (asks the caller first)."""
+        return await run(
+            ctx, "event.delete", lambda w: calendar.delete_event(w, event, confirm), True
+        )
 
     @mcp.tool(annotations=READ)
     async def find_free_slots(

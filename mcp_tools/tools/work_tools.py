@@ -5,6 +5,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 
 from mcp_tools.repos import teamwork, todos
 from mcp_tools.tools.args import (
+    Confirm,
     Ctx,
     Limit,
     NewStatus,
@@ -20,7 +21,7 @@ from mcp_tools.tools.args import (
     Status,
     TeamName,
     Title,
-    TodoId,
+    TodoRef,
 )
 
 READ = ToolAnnotations(readOnlyHint=True)
@@ -45,14 +46,14 @@ def register(mcp: FastMCP, run: Run) -> None:
         return await run(ctx, "todo.list", lambda w: todos.list_todos(w, status, limit), False)
 
     @mcp.tool(annotations=READ)
-    async def get_todo(ctx: Ctx, todo_id: TodoId) -> CallToolResult:
+    async def get_todo(ctx: Ctx, todo: TodoRef) -> CallToolResult:
         """Read one todo in full."""
-        return await run(ctx, "todo.get", lambda w: todos.get_todo(w, todo_id), False)
+        return await run(ctx, "todo.get", lambda w: todos.get_todo(w, todo), False)
 
     @mcp.tool()
     async def update_todo(
         ctx: Ctx,
-        todo_id: TodoId,
+        todo: TodoRef,
         title: OptStr = None,
         notes: OptStr = None,
         due: OptWhen = None,
@@ -63,19 +64,19 @@ def register(mcp: FastMCP, run: Run) -> None:
         return await run(
             ctx,
             "todo.update",
-            lambda w: todos.update_todo(w, todo_id, title, notes, due, priority, status),
+            lambda w: todos.update_todo(w, todo, title, notes, due, priority, status),
             True,
         )
 
     @mcp.tool()
-    async def complete_todo(ctx: Ctx, todo_id: TodoId) -> CallToolResult:
+    async def complete_todo(ctx: Ctx, todo: TodoRef) -> CallToolResult:
         """Mark a todo as done."""
-        return await run(ctx, "todo.complete", lambda w: todos.complete_todo(w, todo_id), True)
+        return await run(ctx, "todo.complete", lambda w: todos.complete_todo(w, todo), True)
 
     @mcp.tool(annotations=DESTRUCTIVE)
-    async def delete_todo(ctx: Ctx, todo_id: TodoId) -> CallToolResult:
-        """Delete a todo for good."""
-        return await run(ctx, "todo.delete", lambda w: todos.delete_todo(w, todo_id), True)
+    async def delete_todo(ctx: Ctx, todo: TodoRef, confirm: Confirm = None) -> CallToolResult:
+        """Delete a todo for good (asks the caller first)."""
+        return await run(ctx, "todo.delete", lambda w: todos.delete_todo(w, todo, confirm), True)
 
     @mcp.tool(annotations=READ)
     async def search_todos(ctx: Ctx, query: Query, limit: Limit = 10) -> CallToolResult:
@@ -101,11 +102,11 @@ def register(mcp: FastMCP, run: Run) -> None:
 
     @mcp.tool()
     async def assign_todo(
-        ctx: Ctx, todo_id: TodoId, person: Person, team: OptTeam = None
+        ctx: Ctx, todo: TodoRef, person: Person, team: OptTeam = None
     ) -> CallToolResult:
-        """Assign a todo to a person named by voice, optionally saying which team they are in."""
+        """Assign an existing todo to a person, optionally saying which team they are in."""
         return await run(
-            ctx, "todo.assign", lambda w: teamwork.assign_todo(w, todo_id, person, team), True
+            ctx, "todo.assign", lambda w: teamwork.assign_todo(w, todo, person, team), True
         )
 
     @mcp.tool(annotations=READ)

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from agent.events import ToolStarted
-from agent.models import chat_model
 from mcp_tools.db.models import Event, Todo
 from switchboard.settings import AgentSettings
 from tests.fixtures.agent_fakes import run_turn
@@ -30,9 +29,9 @@ GENEROUS = {"turn_budget_s": 90.0, "tool_budget_s": 20.0, "filler_after_s": 1.5}
 
 
 async def ask(env: ToolEnv, llm: LocalLlm, tmp: Path, text: str):
-    model = chat_model(AgentSettings(provider="local"), llm.base_url)
     caller = replace(ALICE, call_id=uuid.uuid4().hex)
-    async with open_agent(env, model, tmp, caller=caller, **GENEROUS) as session:
+    local = {"provider": "local", "base_url": llm.base_url, **GENEROUS}
+    async with open_agent(env, None, tmp, caller=caller, **local) as session:
         outputs, result = await run_turn(session, text)
     calls = [(o.name, o.args) for o in outputs if isinstance(o, ToolStarted)]
     return calls, result
@@ -121,4 +120,4 @@ async def test_keyboard_chat_with_the_bundled_model(
     assert await run_chat(settings, DEMO_DID, "101", "4821", None) == 0
     out = capsys.readouterr().out
     assert "-> create_todo(" in out and "<- create_todo ok in" in out
-    assert "agent> Added todo" in out and "[turn " in out
+    assert "agent> Added to your list" in out and "[turn " in out

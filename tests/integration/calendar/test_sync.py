@@ -58,6 +58,8 @@ async def test_first_then_incremental_sync_and_conflict_checks_see_google(cal_en
         assert all(
             not (a < _tomorrow(15).isoformat() and b > _tomorrow(14).isoformat()) for a, b in slots
         )
+        got = await tools.call("get_event", event="the dentist")  # an imported event, in words
+        assert got.ok and got.data["item"]["title"] == "Dentist", got.text
 
     state.remote_add("Gym", _tomorrow(18), _tomorrow(19))
     state.remote_edit(standup, summary="Dentist (moved)")
@@ -81,8 +83,8 @@ async def test_first_then_incremental_sync_and_conflict_checks_see_google(cal_en
     assert fourth.full_sync and fourth.imported == 0 and fourth.errors == []
     assert fourth.deleted == 1  # deleted in Google while no sync token covered it
     async with cal_env.db.scoped(cal_env.tenant_id) as session:
-        titles = list((await session.execute(select(Event.title))).scalars())
-    assert titles.count("Gym") == 1 and "Yoga" not in titles
+        stored = list((await session.execute(select(Event.title))).scalars())
+    assert stored.count("Gym") == 1 and "Yoga" not in stored
 
 
 async def test_voice_event_is_pushed_once_and_not_echoed(cal_env: CalEnv) -> None:
@@ -102,8 +104,13 @@ async def test_voice_event_is_pushed_once_and_not_echoed(cal_env: CalEnv) -> Non
     assert again.pulled == 1 and again.updated == 0 and again.imported == 0  # own write echo
 
     async with cal_env.tools("101") as tools:
-        eid = made.data["event"]["id"]
-        assert (await tools.call("delete_event", event_id=eid)).ok
+        asked = await tools.call("delete_event", event="the budget review")
+        assert asked.ok and asked.data["needs_confirmation"]["token"]
+    quiet = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
+    assert quiet.pushed == 0 and google[0]["status"] != "cancelled"  # a question changes nothing
+    async with cal_env.tools("101") as tools:
+        gone = await tools.confirmed("delete_event", event="the budget review")
+        assert gone.ok and gone.data["deleted_id"] == made.data["event"]["id"], gone.text
     await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert google[0]["status"] == "cancelled"
 
@@ -160,7 +167,8 @@ async def test_both_sides_edited_local_newer_wins_and_remote_kept_in_audit(cal_e
     cal_env.state.remote_edit(gid, summary="Planning (Google)")
     await asyncio.sleep(0.01)
     async with cal_env.tools("101") as tools:  # the later edit
-        assert (await tools.call("update_event", event_id=event_id, title="Planning (voice)")).ok
+        moved = await tools.call("update_event", event="planning", title="Planning (voice)")
+        assert moved.ok and moved.data["item"]["id"] == event_id
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert report.conflicts == 1 and report.pushed == 1
     assert cal_env.state.calendar()[gid]["summary"] == "Planning (voice)"
@@ -174,7 +182,7 @@ async def test_both_sides_edited_local_newer_wins_and_remote_kept_in_audit(cal_e
 async def test_both_sides_edited_remote_newer_wins_and_local_kept_in_audit(cal_env: CalEnv) -> None:
     conn_id, event_id, gid = await _synced_event(cal_env)
     async with cal_env.tools("101") as tools:
-        assert (await tools.call("update_event", event_id=event_id, title="Planning (voice)")).ok
+        assert (await tools.call("update_event", event=f"#{event_id}", title="Planning (voice)")).ok
     await asyncio.sleep(0.01)  # Google's timestamps have millisecond resolution
     cal_env.state.remote_edit(gid, summary="Planning (Google)")  # the later edit
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
@@ -194,7 +202,8 @@ async def test_deleted_in_google_but_edited_later_by_voice_is_restored(cal_env: 
     conn_id, event_id, gid = await _synced_event(cal_env)
     cal_env.state.remote_delete(gid)
     async with cal_env.tools("101") as tools:
-        assert (await tools.call("update_event", event_id=event_id, title="Planning v2")).ok
+        moved = await tools.call("update_event", event="the planning", title="Planning v2")
+        assert moved.ok and moved.data["item"]["id"] == event_id
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert report.conflicts == 1 and report.deleted == 0
     item = cal_env.state.calendar()[gid]
@@ -206,7 +215,7 @@ async def test_deleted_in_google_but_edited_later_by_voice_is_restored(cal_env: 
 async def test_deleted_here_then_edited_in_google_comes_back(cal_env: CalEnv) -> None:
     conn_id, event_id, gid = await _synced_event(cal_env)
     async with cal_env.tools("101") as tools:
-        assert (await tools.call("delete_event", event_id=event_id)).ok
+        assert (await tools.confirmed("delete_event", event=f"#{event_id}")).ok
     await asyncio.sleep(0.01)
     cal_env.state.remote_edit(gid, summary="Planning (kept in Google)")  # the later change
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
@@ -222,7 +231,8 @@ async def test_edited_in_google_then_deleted_here_stays_deleted(cal_env: CalEnv)
     cal_env.state.remote_edit(gid, summary="Planning (Google)")
     await asyncio.sleep(0.01)
     async with cal_env.tools("101") as tools:  # the later change
-        assert (await tools.call("delete_event", event_id=event_id)).ok
+        gone = await tools.confirmed("delete_event", event="planning")
+        assert gone.ok and gone.data["deleted_id"] == event_id
     report = await cal_env.sync.sync_connection(cal_env.tenant_id, conn_id)
     assert report.conflicts == 1 and report.imported == 0 and report.pushed == 1
     assert not any(t.startswith("Planning") for t in await _events(cal_env))

@@ -24,7 +24,7 @@ async def test_tools_load_as_langchain_tools(tool_env: ToolEnv) -> None:
     )
     async with client.session("switchboard") as session:
         tools = {t.name: t for t in await load_mcp_tools(session)}
-        assert len(tools) == 38
+        assert len(tools) == 39
         for tool in tools.values():  # descriptions and argument docs are there for the model
             assert tool.description
             for prop in tool.args.values():

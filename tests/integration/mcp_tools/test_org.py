@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from mcp_tools.db.models import Todo
 from tests.fixtures.mcp_env import ToolEnv
 
 
@@ -23,7 +24,10 @@ async def test_team_management(tool_env: ToolEnv) -> None:
         assert add.ok and add.text == f"Added Maria Garcia to the {name} team as member."
         again = await c.call("add_team_member", team=name, person="Maria Garcia")
         assert not again.ok and again.code == "conflict"
-        role = await c.call("change_member_role", team=name, person="Maria", role="admin")
+        asked = await c.call("change_member_role", team=name, person="Maria", role="admin")
+        assert asked.ok and asked.text == f"Make Maria Garcia admin of the {name} team? Yes or no?"
+        assert asked.data["needs_confirmation"]["token"] and "role" not in asked.data
+        role = await c.confirmed("change_member_role", team=name, person="Maria", role="admin")
         assert role.ok and role.data["role"] == "admin"
 
         members = await c.call("list_team_members", team=name)
@@ -35,9 +39,15 @@ async def test_team_management(tool_env: ToolEnv) -> None:
         assert got.ok and got.data["your_role"] == "owner" and "Look and feel" in got.text
 
         last_owner = await c.call("remove_team_member", team=name, person="John Smith")
-        assert not last_owner.ok and "only owner" in last_owner.text
-        removed = await c.call("remove_team_member", team=name, person="Maria")
-        assert removed.ok
+        assert not last_owner.ok and "only owner" in last_owner.text  # refused, not asked
+        asked = await c.call("remove_team_member", team=name, person="Maria")
+        assert asked.ok and asked.text == f"Remove Maria Garcia from the {name} team? Yes or no?"
+        still = await c.call("list_team_members", team=name)
+        assert "Maria Garcia" in {m["name"] for m in still.data["members"]}
+        removed = await c.confirmed("remove_team_member", team=name, person="Maria")
+        assert removed.ok and "needs_confirmation" not in removed.data
+        after = await c.call("list_team_members", team=name)
+        assert {m["name"] for m in after.data["members"]} == {"John Smith"}
 
 
 async def test_team_admin_cannot_touch_owner(tool_env: ToolEnv) -> None:
@@ -110,7 +120,54 @@ async def test_departments_and_transfer(tool_env: ToolEnv) -> None:
         }
         nope = await c.call("transfer_to_department", department="Billing")
         assert not nope.ok and nope.code == "not_found"
+        assert nope.text == (
+            "There's no Billing department. I can put you through to General, Sales or Support."
+        )
+        dept = await c.call("transfer_to_department", department="the support department")
+        assert dept.ok and dept.data["action"]["queue"] == "401"
     assert await tool_env.audits(tool_env.a, "call.transfer", "ok") >= 1
+
+
+async def test_request_callback(tool_env: ToolEnv) -> None:
+    async with tool_env.as_user("a_member2") as c:  # Maria
+        r = await c.call("request_callback", department="support", reason="printer on fire")
+        assert r.ok and r.text == "I've asked Support to call you back."  # open: no time said
+        assert r.data["department"]["name"] == "Support"
+        todo_id = r.data["todo_id"]
+        nope = await c.call("request_callback", department="billing")
+        assert not nope.ok and nope.code == "not_found"
+        assert nope.text.endswith("I can put you through to General, Sales or Support.")
+    async with tool_env.db.scoped(tool_env.a.id) as session:
+        todo = await session.get(Todo, todo_id)
+        assert todo is not None and todo.department_id is not None
+        assert (todo.title, todo.priority, todo.notes) == (
+            "Call back Maria Garcia on +15550114",
+            "high",
+            "printer on fire",
+        )
+    assert await tool_env.audits(tool_env.a, "call.callback", "ok") >= 1
+
+
+async def test_request_callback_from_a_closed_department_says_when(tool_env: ToolEnv) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from mcp_tools.hours import DAYS
+    from mcp_tools.services.admin import Provisioning, operator
+    from tests.fixtures.mcp_env import scratch_tenant
+
+    tenant = await scratch_tenant(tool_env.db, f"cb-{uuid.uuid4().hex[:6]}")
+    in_three_days = datetime.now(ZoneInfo("America/New_York")) + timedelta(days=3)
+    await Provisioning(tool_env.db).create_department(
+        operator(tenant.id),
+        "Night desk",
+        "497",
+        {DAYS[in_three_days.weekday()]: [["10:00", "11:00"]]},
+    )
+    async with tool_env.client(tool_env.token(tenant, "103", "member")) as c:
+        r = await c.call("request_callback", department="night desk")
+        assert r.ok and r.text.startswith("I've asked Night desk to call you back ")
+        assert in_three_days.strftime("%A") in r.text and "10" in r.text
 
 
 async def test_closed_department_says_when_it_opens(tool_env: ToolEnv) -> None:

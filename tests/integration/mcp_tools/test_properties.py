@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import uuid
@@ -56,7 +57,10 @@ TOOLS = [
     "report_overdue",
     "get_departments",
     "transfer_to_department",
+    "request_callback",
 ]
+DESTRUCTIVE = ["delete_todo", "delete_event", "cancel_reminder", "remove_team_member",
+               "change_member_role"]  # fmt: skip
 KEYS = [
     "title",
     "due",
@@ -64,21 +68,21 @@ KEYS = [
     "notes",
     "status",
     "limit",
-    "todo_id",
+    "todo",
     "query",
     "team",
     "assignee",
     "person",
     "text",
     "when",
-    "reminder_id",
+    "reminder",
     "duration",
     "include_past",
     "start",
     "end",
     "attendees",
     "location",
-    "event_id",
+    "event",
     "day",
     "days",
     "name",
@@ -89,8 +93,10 @@ KEYS = [
     "email",
     "department",
     "reason",
+    "confirm",
     "user_id",
     "tenant_id",
+    "todo_id",
 ]
 NASTY = [
     "'; DROP TABLE todos; --",
@@ -116,6 +122,21 @@ NASTY = [
     "",
     " ",
     "null",
+    "#",
+    "#0",
+    "#-1",
+    "# 1",
+    "#1",
+    "#999999999",
+    "#99999999999999999999",
+    "#1 OR 1=1",
+    "all",
+    "everything",
+    "the one",
+    "my two o'clock on wednesday",
+    "at 99 pm",
+    "yes",
+    "1999999999.AAAAAAAAAAAAAAAAAAAAAAAA",
 ]
 values = st.one_of(
     st.none(),
@@ -136,8 +157,17 @@ SENTENCE = re.compile(r"^[^\n]{3,300}[.?]$")
 
 @pytest.fixture(scope="module")
 async def scratch(tool_env: ToolEnv) -> AsyncIterator[Tenant]:
-    """A demo-shaped tenant of its own: random writes here cannot disturb other tests."""
-    yield await scratch_tenant(tool_env.db, f"prop-{uuid.uuid4().hex[:6]}")
+    """A demo-shaped tenant of its own: random writes here cannot disturb other tests. John
+    Park (103) has a todo, a reminder and an event there, and is in the Dev team with others."""
+    tenant = await scratch_tenant(tool_env.db, f"prop-{uuid.uuid4().hex[:6]}")
+    async with tool_env.client(tool_env.token(tenant, "103", "member")) as c:
+        for tool, args in [
+            ("create_todo", {"title": "Renew passport"}),
+            ("create_reminder", {"text": "Take the bins out", "when": "in 5 hours"}),
+            ("create_event", {"title": "Dentist", "start": "in 2 days at 10am"}),
+        ]:
+            assert (await c.call(tool, **args)).ok, tool
+    yield tenant
 
 
 def assert_clear(text: str) -> None:
@@ -164,6 +194,52 @@ async def test_any_arguments_give_a_clear_answer(
         assert after == before, f"{tool}({args}) failed but wrote something"
 
 
+REFS = {
+    "todo": ["Renew passport", "passport", "the passport one", "#1"],
+    "reminder": ["bins", "Take the bins out"],
+    "event": ["Dentist", "the dentist"],
+}
+FORGED = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=60),
+    st.builds(
+        lambda expires, mac: f"{expires}.{base64.urlsafe_b64encode(mac).decode()}",
+        st.integers(min_value=0, max_value=10**10),
+        st.binary(min_size=18, max_size=18),
+    ),
+)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(tool=st.sampled_from(DESTRUCTIVE), pick=st.integers(0, 9), confirm=FORGED)
+async def test_forged_confirmations_change_nothing(
+    tool_env: ToolEnv, scratch: Tenant, tool: str, pick: int, confirm: str
+) -> None:
+    """Whatever ``confirm`` a client makes up, a destructive tool at most asks again."""
+    args: dict[str, Any] = {"confirm": confirm}
+    if tool.endswith(("_todo", "_event", "_reminder")):
+        kind = tool.rsplit("_", 1)[1]
+        refs = REFS[kind]
+        args[kind] = refs[pick % len(refs)]
+    else:
+        args |= {"team": "Dev", "person": ["John Smith", "John Park"][pick % 2], "role": "owner"}
+    who = ("103", "member") if "team" not in args else ("101", "owner")  # Dev: member, owner
+    before = await snapshot(tool_env, scratch)
+    async with tool_env.client(tool_env.token(scratch, *who)) as c:
+        r = await c.call_raw(tool, args)
+    if r.ok:
+        assert r.text.endswith("? Yes or no?") and r.data["needs_confirmation"]["token"]
+    else:
+        assert_clear(r.text)
+    after = await snapshot(tool_env, scratch)
+    before.pop("audit_log"), after.pop("audit_log")
+    assert after == before, f"{tool}({args}) changed something: {r.text}"
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -188,9 +264,30 @@ async def test_impossible_times_write_nothing(
 
 async def test_typical_bad_input_messages(tool_env: ToolEnv) -> None:
     cases: list[tuple[str, dict[str, Any], str]] = [
-        ("get_todo", {"todo_id": "seven"}, "The todo id must be a whole number."),
-        ("get_todo", {}, "The todo id is missing."),
-        ("get_todo", {"todo_id": 2**40}, "I couldn't find that todo."),
+        ("get_todo", {"todo": 7}, "The todo must be text."),
+        ("get_todo", {}, "The todo is missing."),
+        ("get_todo", {"todo": "#99999999"}, "I couldn't find that todo any more."),
+        ("get_todo", {"todo": "  "}, "Which todo do you mean?"),
+        ("get_todo", {"todo": "zebra crossing"}, "I couldn't find a todo called zebra crossing."),
+        (
+            "complete_todo",
+            {"todo": "everything"},
+            "I can only do that for one todo at a time. Which one do you mean?",
+        ),
+        (
+            "delete_event",
+            {"event": "all my meetings"},
+            "I can only do that for one event at a time. Which one do you mean?",
+        ),
+        ("get_event", {"event": ["Dentist"]}, "The event must be text."),
+        ("cancel_reminder", {}, "The reminder is missing."),
+        ("update_reminder", {"reminder": None, "text": "x"}, "The reminder must be text."),
+        ("delete_todo", {"todo": "#1", "confirm": 5}, "The confirm must be text."),
+        (
+            "request_callback",
+            {"department": "Billing"},
+            "There's no Billing department. I can put you through to General, Sales or Support.",
+        ),
         ("list_todos", {"limit": 5000}, "The limit is too large."),
         (
             "create_todo",

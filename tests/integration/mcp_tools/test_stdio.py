@@ -40,7 +40,7 @@ async def test_stdio_server(tmp_path: Path) -> None:
     )
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
-        assert len((await session.list_tools()).tools) == 38
+        assert len((await session.list_tools()).tools) == 39
         result = await session.call_tool("get_my_profile", {})
         assert not result.isError
         assert (result.structuredContent or {})["data"]["user"]["name"] == "John Park"

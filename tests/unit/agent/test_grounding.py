@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from agent.grounding import ground_args, named_day, required_of
 from agent.textcalls import parse_text_tool_calls
+from agent.understanding.grounding import ground_args, named_day, required_of
 
 THU = date(2026, 11, 26)
 
@@ -35,11 +35,19 @@ def test_wrong_iso_date_is_moved_to_the_named_day():
     assert fixed == {"title": "Planning", "start": "2026-11-30T10:00:00", "duration": "1 hour"}
 
 
-def test_spelled_out_wrong_date_and_zone_note_are_fixed():
-    args = {"text": "Timesheet", "when": "Monday 03 November 2026, 8:00 AM (America/New_York)"}
-    said = "Remind me on Monday at 8 am to submit the timesheet."
-    fixed = ground_args(args, frozenset({"text", "when"}), said, THU)
-    assert fixed["when"] == "2026-11-30, 8:00 AM"
+def test_values_are_trimmed_and_unsaid_list_entries_dropped():
+    args = {"team": "Dev.", "title": "review", "attendees": ["Alice Smith", "Maria"]}
+    said = "book a review with maria for the dev team"
+    fixed = ground_args(args, frozenset({"team", "title"}), said, THU)
+    assert fixed == {"team": "Dev", "title": "review", "attendees": ["Maria"]}
+
+
+def test_a_length_is_kept_only_when_one_was_said():
+    args = {"title": "sync", "start": "friday at 3", "duration": "one hour"}
+    said = "book a sync on friday at 3 for an hour"
+    assert ground_args(args, frozenset({"title", "start"}), said, THU)["duration"] == "one hour"
+    said = "book a sync on friday at 3"
+    assert "duration" not in ground_args(args, frozenset({"title", "start"}), said, THU)
 
 
 def test_invented_optional_arguments_are_dropped_required_ones_kept():

@@ -1,4 +1,4 @@
-"""Graph logic with a scripted model: streaming, tool loops, routing, direct replies."""
+"""Graph logic with a scripted tool-calling model: streaming, tool loops, direct replies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from agent.events import Filler, Sentence, ToolFinished, ToolStarted, TurnResult
 from agent.tools import ToolOutcome
-from tests.fixtures.agent_fakes import FakeTools, run_turn
+from tests.fixtures.agent_fakes import TOOLS, FakeTools, run_turn
 from tests.fixtures.llm import scripted, tool_call
 
 
@@ -25,20 +25,17 @@ async def test_reply_streams_sentence_by_sentence_first_one_early(agent_rig_fact
     assert rig.tools.calls == []
 
 
-async def test_chit_chat_gets_no_tools_and_a_stable_prompt(agent_rig_factory):
+async def test_every_tool_is_offered_under_a_stable_prompt(agent_rig_factory):
     model = scripted("You're welcome, goodbye!", "Hi again.")
     async with agent_rig_factory(model) as rig:
         await run_turn(rig.session, "thanks, that's all")
         await run_turn(rig.session, "hi")
     first, second = model.calls
-    assert first.tools == [] and second.tools == []
+    assert sorted(first.tools) == sorted(TOOLS) and second.tools == first.tools
     assert isinstance(first.messages[0], SystemMessage)
     system = str(first.messages[0].content)
-    stable, note = system.rsplit("\n", 1)
-    assert str(second.messages[0].content).startswith(stable)  # cacheable prefix
-    assert "Alice Smith" in stable and "Dev" in stable and "2026" not in stable
-    assert "Thursday 26 November 2026" in note  # the caller's timezone, computed per turn
-    assert "between 10 AM and 11 AM" in note and "Mon 30 Nov" in note
+    assert str(second.messages[0].content) == system  # the same bytes: cacheable
+    assert "Alice Smith" in system and "Dev" in system and "2026" not in system
     assert isinstance(first.messages[-1], HumanMessage)
     assert first.messages[-1].content == "thanks, that's all"
 
@@ -57,7 +54,7 @@ async def test_tool_loop_with_a_remote_style_model(agent_rig_factory):
     kinds = [type(o) for o in outputs]
     assert kinds == [ToolStarted, ToolFinished, Sentence, TurnResult]
     assert rig.tools.calls == [("create_todo", {"title": "buy milk"})]
-    assert model.calls[0].tools == ["create_todo"]  # routed: one family, one intent
+    assert "create_todo" in model.calls[0].tools
     assert isinstance(model.calls[1].messages[-1], ToolMessage)
     assert result.text == "I added buy milk to your list."
     assert result.timings.model_calls == 2 and result.timings.tool_calls == 1
@@ -77,19 +74,6 @@ async def test_direct_replies_say_the_tool_sentence_with_one_model_call(agent_ri
         _, result = await run_turn(rig.session, "book a one-hour meeting next Monday at 10")
     assert len(model.calls) == 1
     assert result.text == "Booked meeting on Monday at 10 AM."
-
-
-async def test_lookup_then_change_goes_back_to_the_model(agent_rig_factory):
-    listing = ToolOutcome("list_todos", True, "1: buy milk.", 0.01, data={"todos": [{"id": 1}]})
-    model = scripted(
-        tool_call("list_todos", "c1"),
-        tool_call("complete_todo", "c2", todo_id=1),
-    )
-    tools = FakeTools(results={"list_todos": listing})
-    async with agent_rig_factory(model, tools, speak_tool_results=True) as rig:
-        _, result = await run_turn(rig.session, "mark buy milk as done")
-    assert [c[0] for c in rig.tools.calls] == ["list_todos", "complete_todo"]
-    assert result.text == "Done: complete_todo."
 
 
 async def test_json_text_tool_call_runs_and_is_never_spoken(agent_rig_factory):
@@ -132,26 +116,11 @@ async def test_model_call_limit_ends_a_tool_loop(agent_rig_factory):
     assert result.text == "Done: list_todos."
 
 
-async def test_routing_off_shows_every_tool(agent_rig_factory):
-    model = scripted("Okay.")
-    async with agent_rig_factory(model, routing=False) as rig:
-        await run_turn(rig.session, "add a todo")
-    assert len(model.calls[0].tools) == 38
-
-
 async def test_close_closes_the_tools(agent_rig_factory):
     async with agent_rig_factory(scripted("Hi.")) as rig:
         await run_turn(rig.session, "hi")
         await rig.session.close()
         assert rig.tools.closed
-
-
-async def test_a_single_argument_free_tool_is_called_without_the_model(agent_rig_factory):
-    model = scripted()
-    async with agent_rig_factory(model, speak_tool_results=True) as rig:
-        _, result = await run_turn(rig.session, "Which departments can I call?")
-    assert model.calls == [] and rig.tools.calls == [("get_departments", {})]
-    assert result.text == "Done: get_departments." and result.timings.model_calls == 0
 
 
 async def test_remote_models_still_decide_for_themselves(agent_rig_factory):

@@ -202,13 +202,14 @@ async def test_tool_server_away_at_call_start_then_back(agent_rig_factory):
     from agent.tools import UNREACHABLE
 
     tools = FakeTools(reachable=False)
-    model = scripted(tool_call("list_todos"))
-    async with agent_rig_factory(model, tools) as rig:
+    model = scripted(tool_call("list_todos"), "Hi there.", tool_call("list_todos", "c2"))
+    async with agent_rig_factory(model, tools, speak_tool_results=True) as rig:
         _, away = await run_turn(rig.session, "what is on my list")
         assert away.text == UNREACHABLE and away.error == "tools_unavailable"
-        assert model.calls == []  # no model call wasted on a turn that cannot work
+        assert model.calls[0].tools == []  # the model is told, and offered no tools
+        assert "can't be reached" in str(model.calls[0].messages[0].content)
         _, chat = await run_turn(rig.session, "hello")  # no tools needed: still fine
-        assert chat.error is None
+        assert chat.error is None and chat.text == "Hi there."
         tools.reachable = True
         _, back = await run_turn(rig.session, "what is on my list")
     assert back.error is None and rig.tools.calls == [("list_todos", {})]

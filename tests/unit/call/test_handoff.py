@@ -11,7 +11,12 @@ import pytest
 from ari_app.ari.rest import AriHttpError
 from ari_app.call.handoff import HandoffGuard, QueueAvailability, yes_or_no
 from ari_app.conversation.agent_port import AgentOutput, Say, ToolUsed, TransferRequest, TurnEnd
+from tests.fixtures.answers import KnownAnswers
 
+READER = KnownAnswers(
+    {"yes please": "yes", "yes, please.": "yes", "yep go ahead": "yes", "no thanks": "no",
+     "no thanks.": "no"}
+)  # fmt: skip
 SALES = TransferRequest("Sales", "402", "Alice wants a quote.")
 
 
@@ -66,6 +71,7 @@ def _guard(counts: dict[str, int], *, filer: bool = True, signed_in: bool = True
         QueueAvailability(QueueVars(counts), "chan-1"),  # type: ignore[arg-type]
         file_callback if filer else None,
         can_call_back=lambda: signed_in,
+        answers=READER.factory(),
     )
 
 
@@ -141,8 +147,9 @@ async def test_a_failing_callback_is_said_plainly() -> None:
 
 @pytest.mark.parametrize(
     ("text", "answer"),
-    [("1", True), ("Yes, please.", True), ("sure", True), ("2", False), ("No thanks.", False),
-     ("please don't", False), ("what time is it", None)],
+    [("1", True), ("Yes, please.", True), ("yep go ahead", True), ("2", False),
+     ("No thanks.", False), ("what time is it", None)],
 )  # fmt: skip
-def test_yes_or_no(text: str, answer: bool | None) -> None:
-    assert yes_or_no(text) is answer
+async def test_yes_or_no(text: str, answer: bool | None) -> None:
+    assert await yes_or_no(text, "Call you back?", READER.factory()) is answer
+    assert await yes_or_no(text, "Call you back?", None) is (answer if text in "12" else None)

@@ -1,0 +1,1 @@
+"""Pure text helpers shared by the agent and the tool server (neither imports the other)."""
