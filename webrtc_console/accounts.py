@@ -118,10 +118,15 @@ class ConsoleAccounts:
         hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(self.rounds)).decode()
         self._update(tenant_id, user_id, password_hash=hashed)
 
-    def set_extension(self, tenant_id: int, user_id: int, extension: str) -> None:
-        """Bind a user to the SIP extension their browser registers as (empty: none)."""
+    def set_extension(
+        self, tenant_id: int, user_id: int, extension: str, *, reserved: tuple[str, ...] = ()
+    ) -> None:
+        """Bind a user to the SIP extension their browser registers as (empty: none);
+        ``reserved`` extensions (the try-it page's endpoint) belong to nobody."""
         if extension and not extension.isdigit():
             raise AccountError("An extension is digits only.")
+        if extension and extension in reserved:
+            raise AccountError(f"Extension {extension} is the try-it page's; choose another.")
         with self._lock:
             state = self._load()
             for key, acct in state.accounts.items():

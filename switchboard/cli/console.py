@@ -88,7 +88,12 @@ def set_extension(
 
     person = asyncio.run(_person(app, slug, user_number))
     try:
-        default_accounts(app.settings).set_extension(person.tenant_id, person.user_id, extension)
+        default_accounts(app.settings).set_extension(
+            person.tenant_id,
+            person.user_id,
+            extension,
+            reserved=(app.settings.console.tryit_extension,),
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     emit(

@@ -28,7 +28,7 @@ from mcp_tools.seed import seed_demo
 from mcp_tools.services.admin import Provisioning, operator
 from mcp_tools.services.calls import CallRecords
 from switchboard.settings import Settings
-from webrtc_console.accounts import ConsoleAccounts, dummy_hash
+from webrtc_console.accounts import AccountError, ConsoleAccounts, dummy_hash
 from webrtc_console.web import create_app, login_link_url, safe_next
 
 ORIGIN = "http://console.test"
@@ -111,7 +111,9 @@ async def test_sip_password_only_for_the_agents_own_extension(console: Console) 
     assert me["sip"] is None
     assert (await _post(c, "/api/sip", csrf)).status == 403
     # nobody registers as the try-it page's endpoint through the console
-    c.accounts.set_extension(c.tenant, c.users["104"], "2003")
+    with pytest.raises(AccountError, match="try-it"):
+        c.accounts.set_extension(c.tenant, c.users["104"], "2003", reserved=("2003",))
+    c.accounts.set_extension(c.tenant, c.users["104"], "2003")  # bound before it was reserved
     csrf = (await _sign_in(c, "104"))["csrf"]
     assert (await (await c.client.get("/api/me")).json())["sip"] is None
     assert (await _post(c, "/api/sip", csrf)).status == 403
