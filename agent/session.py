@@ -204,6 +204,8 @@ class AgentSession:
             caller=caller,
             direct_replies=self.settings.direct_tool_replies,
             ground_args=self.settings.grounded_arguments,
+            narrow_tools=self.settings.narrow_tools,
+            decide_above=self.settings.classifier_decides_above,
             max_model_calls=self.settings.max_model_calls,
             history_turns=self.settings.history_turns,
         )

@@ -77,5 +77,9 @@ class TurnContext:
     """Who is calling, one line (the planner's prompt, after its stable part)."""
     direct_replies: bool = False
     ground_args: bool = False
+    narrow_tools: bool = True
+    """Narrow the planner's first call to the tools the request classifier ranks highest."""
+    decide_above: float = 1.1
+    """The request classifier alone picks the first tool when this sure of it (> 1: never)."""
     max_model_calls: int = 4
     history_turns: int = 6

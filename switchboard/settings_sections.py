@@ -245,6 +245,12 @@ class AgentSettings(Section):
     """How the model chooses tools: ``grammar`` (the whole catalogue in a cached prompt, output
     constrained to valid calls: llama.cpp servers), ``tools`` (native tool calling: OpenAI-
     compatible endpoints); ``auto``: grammar for the bundled local model, tools otherwise."""
+    narrow_tools: bool = True
+    """Let a request classifier narrow the grammar planner's first call to the likeliest tools
+    (the prompt still shows them all); off: any tool."""
+    classifier_decides_above: float = 1.1
+    """With narrowing: when the request classifier is at least this sure, only its first
+    choice is offered (or only words, when it is that sure no tool fits); above 1: never."""
     speak_tool_results: bool | None = None
     """Say the tools' own short sentences instead of asking the model again; unset: on for
     the local model (one model call per turn), off for remote ones."""

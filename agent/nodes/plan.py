@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.messages.tool import ToolCall
 from langgraph.runtime import Runtime
 
@@ -21,6 +21,7 @@ from agent.tools import UNREACHABLE
 from agent.understanding.calls import Planned, parse_line, speech_prefix
 from agent.understanding.planner import earlier_turns
 from agent.understanding.prompt import messages as plan_messages
+from agent.understanding.tool_classifier import candidates
 
 GARBLED = "Sorry, I didn't quite get that. Could you say it another way?"
 
@@ -43,6 +44,13 @@ async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict
                          latest_request(state))  # fmt: skip
     memory = Memory.of(dict(state))
     said, day = words_for_grounding(state), today(ctx)
+    first = (
+        candidates(
+            latest_request(state), prompt.names, previous_tools(history), ctx.decide_above
+        )
+        if ctx.narrow_tools
+        else None
+    )
     done: list[Executed] = []
     speech: Planned | None = None
     text, used, spoken = "", 0, 0
@@ -65,7 +73,7 @@ async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict
             memory.last = one.last
 
     write({"kind": "model_start"})
-    async for delta in ctx.planner.model.stream(chat, prompt.grammar):
+    async for delta in ctx.planner.model.stream(chat, prompt.grammar_for(first)):
         text += delta
         words = speech_prefix(text)
         if words is not None:
@@ -81,6 +89,17 @@ async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict
     for line in text.split("\n")[used:]:
         await run(line)
     return finish(done, speech, write)
+
+
+def previous_tools(history: list[Any]) -> list[str]:
+    """The tools the turn before called (a follow-up may need them, or to change what they
+    made: see :func:`agent.understanding.tool_classifier.candidates`)."""
+    for message in reversed(history):
+        if isinstance(message, HumanMessage):
+            return []  # the turn before called no tool
+        if isinstance(message, AIMessage) and message.tool_calls:
+            return [c["name"] for c in message.tool_calls]
+    return []
 
 
 def finish(done: list[Executed], speech: Planned | None, write: Any) -> dict[str, Any]:

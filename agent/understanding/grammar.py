@@ -18,7 +18,7 @@ so it always matches the catalogue. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from agent.understanding.catalogue import ENUMS, Arg, ToolSpec
 
@@ -73,14 +73,19 @@ def call_rule(spec: ToolSpec) -> str:
     return f'{_rule(spec.name)} ::= "{spec.name}(" {inner} ")"'.replace("  ", " ")
 
 
-def grammar(specs: Sequence[ToolSpec]) -> str:
-    """The whole grammar for ``specs`` (see the module docstring)."""
+def grammar(specs: Sequence[ToolSpec], first: Collection[str] | None = None) -> str:
+    """The whole grammar for ``specs`` (see the module docstring); with ``first``, the first
+    call may only use those tools (later lines any); an empty ``first`` allows words only."""
     calls = " | ".join(_rule(s.name) for s in specs)
+    allowed = [s.name for s in specs if first is None or s.name in first]
     lines = [
-        "root ::= say | goodbye | calls",
+        "root ::= say | goodbye"
+        if first is not None and not allowed
+        else "root ::= say | goodbye | calls",
         'say ::= "say(" speech ")"',
         'goodbye ::= "goodbye(" speech ")"',
-        f'calls ::= call ("\\n" call){{0,{MAX_CALLS - 1}}}',
+        f'calls ::= first ("\\n" call){{0,{MAX_CALLS - 1}}}',
+        f"first ::= {' | '.join(_rule(n) for n in allowed or [s.name for s in specs])}",
         f"call ::= {calls}",
         *[call_rule(s) for s in specs],
     ]

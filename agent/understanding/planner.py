@@ -10,13 +10,13 @@ built once per tool set and reused byte for byte. :class:`PlanModel` is the mode
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
-from agent.understanding.catalogue import HIDDEN_ARGS, ordered_specs, render
+from agent.understanding.catalogue import HIDDEN_ARGS, ToolSpec, ordered_specs, render
 from agent.understanding.grammar import grammar
 from agent.understanding.prompt import Turn, stable_prefix
 
@@ -37,13 +37,24 @@ class PlanModel(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class PlanPrompt:
     """What every planning request over one tool set shares."""
 
     prefix: str
     grammar: str
     names: frozenset[str]
+    specs: list[ToolSpec] = field(default_factory=list)
+    _narrowed: dict[frozenset[str], str] = field(default_factory=dict)
+
+    def grammar_for(self, first: Collection[str] | None) -> str:
+        """The grammar whose first call may use only ``first`` (None: any tool)."""
+        if first is None or not self.specs:
+            return self.grammar
+        key = frozenset(first)
+        if key not in self._narrowed:
+            self._narrowed[key] = grammar(self.specs, key)
+        return self._narrowed[key]
 
 
 @dataclass
@@ -61,7 +72,10 @@ class Planner:
         if key not in self._prompts:
             specs = ordered_specs(schemas(key))
             self._prompts[key] = PlanPrompt(
-                stable_prefix(render(specs)), grammar(specs), frozenset(s.name for s in specs)
+                stable_prefix(render(specs)),
+                grammar(specs),
+                frozenset(s.name for s in specs),
+                specs,
             )
         self.last = self._prompts[key]
         return self.last

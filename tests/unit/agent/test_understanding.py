@@ -28,6 +28,7 @@ from agent.understanding.grammar import call_rule, grammar
 from agent.understanding.planner import call_line
 from agent.understanding.references import Item, listed_items, position, resolve_reference
 from agent.understanding.siblings import alternatives
+from tests.fixtures.agent_fakes import TOOLS
 
 SCHEMAS = [
     {
@@ -211,3 +212,27 @@ def test_the_repository_sets_load():
         assert len(load_requests(sets / name)) >= 80
     for name in ("answers_tuning.jsonl", "answers_test.jsonl"):
         assert len(load_answers(sets / name)) >= 60
+
+
+def test_the_first_call_can_be_narrowed_to_a_few_tools_or_to_words():
+    specs = ordered_specs(SCHEMAS)
+    narrowed = grammar(specs, {"delete_todo"})
+    assert "first ::= t-delete-todo\n" in narrowed
+    assert "call ::= t-create-todo | t-delete-todo | t-list-events | t-zz-new-tool" in narrowed
+    assert grammar(specs, set()).startswith("root ::= say | goodbye\n")  # words only
+    assert "first ::= t-create-todo | t-delete-todo" in grammar(specs)  # not narrowed
+
+
+def test_the_request_classifier_ranks_tools_and_keeps_a_follow_up_open():
+    from agent.understanding.tool_classifier import candidates
+
+    known = set(TOOLS)
+    assert candidates("put oat milk on my to do list", known)[0] == "create_todo"
+    assert candidates("cancel the reminder about the bins", known)[0] == "cancel_reminder"
+    assert candidates("put me through to sales please", known)[0] == "transfer_to_department"
+    decided = candidates("put me through to sales please", known, decide=0.5)
+    assert decided == ["transfer_to_department"]
+    assert candidates("thanks that's everything bye", known, decide=0.5) == []
+    follow = candidates("make that friday", known, previous=["create_todo"])
+    assert follow is None or {"update_todo", "create_todo"} <= set(follow)
+    assert all(t in known for t in candidates("what's on my list", known) or ())

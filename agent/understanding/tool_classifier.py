@@ -1,0 +1,101 @@
+"""Which tools a request may need: a classifier that narrows the planner's first call.
+
+The planner's prompt always shows every tool (so it stays the same bytes and cached); what
+changes per request is the grammar of the first call, which admits only the tools this
+classifier ranks highest, as many as it takes to cover most of its belief (at least
+:data:`MIN_TOOLS`), and every tool when it is unsure. When it is sure (``decide``), only its
+first choice is admitted, or only words when it is sure no tool fits. ``say`` and
+``goodbye`` stay open.
+Later lines of a plan (a second request in the same sentence) are not narrowed. A follow-up
+("actually make that friday") also keeps the tools of the turn before and their siblings.
+
+Trained when first used from ``data/requests_train.jsonl``, a corpus written for training
+only (never from the tuning or held-out sets).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from agent.understanding.classifier import TextClassifier, features
+from agent.understanding.siblings import FAMILIES
+
+CORPUS = Path(__file__).with_name("data") / "requests_train.jsonl"
+SPEECH = ("say", "goodbye")
+MIN_TOOLS = 3
+MAX_TOOLS = 6
+COVER = 0.9
+"""Offer tools until their probabilities add up to this much."""
+UNSURE = 0.2
+EPOCHS = 300
+"""Below this top probability, every tool is offered."""
+
+
+@lru_cache(maxsize=1)
+def trained(path: Path = CORPUS) -> TextClassifier | None:
+    """The request classifier (None when there is no corpus)."""
+    if not path.exists():
+        return None
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            rows.append((features(item["say"], triples=True), str(item["tool"])))
+    model = TextClassifier(sorted({label for _, label in rows}))
+    model.fit(rows, epochs=EPOCHS, min_count=2)
+    return model
+
+
+AFTER = {
+    "create_todo": ("update_todo", "complete_todo", "delete_todo", "assign_todo"),
+    "create_team_todo": ("update_todo", "assign_todo", "delete_todo"),
+    "create_reminder": ("update_reminder", "cancel_reminder", "snooze_reminder"),
+    "create_event": ("update_event", "delete_event", "check_conflicts"),
+    "list_todos": ("complete_todo", "update_todo", "delete_todo", "get_todo"),
+    "list_reminders": ("update_reminder", "cancel_reminder", "snooze_reminder"),
+    "list_events": ("update_event", "delete_event", "get_event"),
+}
+"""What a follow-up to a tool's result ("make that friday", "the second one") may call."""
+
+
+def _near(tool: str) -> set[str]:
+    near = {tool, *AFTER.get(tool, ())}
+    for family in FAMILIES:
+        if tool in family.values():
+            near |= set(family.values())
+    return near
+
+
+def candidates(
+    said: str, known: Collection[str], previous: Sequence[str] = (), decide: float = 1.1
+) -> list[str] | None:
+    """The tools the first call may use, most likely first ([]: none, only words); None: any
+    tool. With a top probability of at least ``decide``, only that choice."""
+    model = trained()
+    if model is None:
+        return None
+    everything = model.probabilities(features(said, triples=True))
+    speech = sum(p for t, p in everything if t in SPEECH)
+    ranked = [(t, p) for t, p in everything if t not in SPEECH]
+    if not previous and speech >= decide:
+        return []
+    if not ranked or ranked[0][1] < UNSURE:
+        return None
+    if not previous and ranked[0][1] >= decide and ranked[0][0] in known:
+        return [ranked[0][0]]
+    chosen: list[str] = []
+    covered = 0.0
+    for tool, probability in ranked:
+        if tool in known and (len(chosen) < MIN_TOOLS or covered < COVER):
+            chosen.append(tool)
+            covered += probability
+        if len(chosen) >= MAX_TOOLS:
+            break
+    for tool in previous:
+        for near in sorted(_near(tool)):
+            if near in known and near not in chosen:
+                chosen.append(near)
+    return chosen
