@@ -168,14 +168,9 @@ class Conversation:
         try:
             self._start_reply(self._new_turn(""), "", greeting=True)
             while not self._done.is_set():
-                utterance = asyncio.create_task(self._utterances.get())
-                done_wait = asyncio.create_task(self._done.wait())
-                await asyncio.wait({utterance, done_wait}, return_when=asyncio.FIRST_COMPLETED)
-                done_wait.cancel()
-                if not utterance.done():
-                    utterance.cancel()
+                item = await self._next_input()
+                if item is None:
                     break
-                item = utterance.result()
                 if isinstance(item, str):
                     await self._handle_keys(item)
                 else:
@@ -189,6 +184,21 @@ class Conversation:
             self.turns.close()
             await self._cancel_reply()
             await asyncio.gather(reader, sender, return_exceptions=True)
+
+    async def _next_input(self) -> tuple[SpeechEnded, bool] | str | None:
+        """The next utterance or keyed digits; None once the conversation is done. Both waits
+        are cancelled on the way out, also when the call itself is cancelled."""
+        utterance = asyncio.create_task(self._utterances.get())
+        done_wait = asyncio.create_task(self._done.wait())
+        try:
+            await asyncio.wait({utterance, done_wait}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            done_wait.cancel()
+            utterance.cancel()
+            await asyncio.gather(utterance, done_wait, return_exceptions=True)
+        if utterance.cancelled() or utterance.exception() is not None:
+            return None
+        return utterance.result()
 
     # -- inbound -------------------------------------------------------------------------
     async def _read(self) -> None:
