@@ -241,7 +241,7 @@ async def api_transfer(request: web.Request) -> web.StreamResponse:
     if not kind:
         raise _json_error(
             403,
-            f"No agent, queue or assistant answers at \"{target}\". The call is still yours.",
+            f'No agent, queue or assistant answers at "{target}". The call is still yours.',
             "target",
         )
     return web.json_response({"ok": True, "target": target, "kind": kind})

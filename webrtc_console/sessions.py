@@ -97,9 +97,7 @@ class SessionStore:
     def end_user(self, tenant_id: int, user_id: int) -> int:
         """End every session of one person (deactivated); how many were ended."""
         doomed = [
-            t
-            for t, s in self._sessions.items()
-            if (s.tenant_id, s.user_id) == (tenant_id, user_id)
+            t for t, s in self._sessions.items() if (s.tenant_id, s.user_id) == (tenant_id, user_id)
         ]
         for token in doomed:
             del self._sessions[token]
