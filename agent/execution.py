@@ -32,10 +32,15 @@ from agent.understanding.references import (
     ITEM_ARGS,
     Item,
     acted_item,
+    at_position,
     listed_items,
     resolve_reference,
+    says_it,
+    spoken_position,
 )
-from agent.understanding.siblings import alternatives
+from agent.understanding.siblings import alternatives, as_kind, kind_of
+
+ITEM_ARG_OF = {kind: arg for arg, kind in ITEM_ARGS.items()}
 
 TRANSFER_TOOL = "transfer_to_department"
 Writer = Callable[[dict[str, Any]], None]
@@ -43,20 +48,21 @@ Writer = Callable[[dict[str, Any]], None]
 
 @dataclass
 class Memory:
-    """What earlier turns left that references can point at."""
+    """What earlier turns left that references can point at, and the caller's latest words."""
 
     listed: list[Item]
     last: Item | None
+    said: str = ""
 
     @classmethod
-    def of(cls, state: dict[str, Any]) -> Memory:
-        """From the graph state."""
+    def of(cls, state: dict[str, Any], said: str = "") -> Memory:
+        """From the graph state (and the words of this turn)."""
         listed = [
             Item(str(i["kind"]), int(i["id"]), str(i["title"])) for i in state.get("listed") or ()
         ]
         last = state.get("last_item")
         item = Item(str(last["kind"]), int(last["id"]), str(last["title"])) if last else None
-        return cls(listed, item)
+        return cls(listed, item, said)
 
 
 @dataclass
@@ -87,6 +93,33 @@ def prepare_args(
             if exact is not None:
                 clean[arg] = exact
     return clean
+
+
+def pointed_at(
+    name: str, args: dict[str, Any], memory: Memory, *, not_found: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """When the caller's own words point at an item heard earlier ("the second one", "move
+    it"), the call is aimed at exactly that item, on the tool for its kind: the words outrank
+    a name the model guessed."""
+    source = kind_of(name)
+    arg = next((a for a in ITEM_ARGS if a in args), None)
+    if source is None or arg is None or str(args[arg]).startswith("#"):
+        return name, args
+    where = spoken_position(memory.said)
+    item = at_position(memory.listed, where) if where is not None else None
+    if item is None and says_it(memory.said) and memory.last is not None:
+        named = str(args[arg]).lower()
+        pronoun = named in ("it", "that", "this", "that one", "this one")
+        if pronoun or not_found or memory.last.kind != source:
+            item = memory.last
+    if item is None:
+        return name, args
+    moved = as_kind(name, args, item.kind)
+    if moved is None:
+        return name, args
+    tool, new_args = moved
+    new_args[ITEM_ARG_OF[item.kind]] = f"#{item.id}"
+    return tool, new_args
 
 
 def _ambiguous_param(args: dict[str, Any], question: str, options: list[dict[str, Any]]) -> str:
@@ -152,6 +185,8 @@ async def execute(
     name = call["name"]
     raw = dict(call["args"])
     args = raw if trusted else prepare_args(ctx, name, raw, said, today, memory)
+    if not trusted:
+        name, args = pointed_at(name, args, memory)
     others = [] if trusted else alternatives(name, args, said)
     call_id, outcome = await _call(ctx, name, args, write, announce=not others)
     if others:
@@ -162,6 +197,12 @@ async def execute(
                 if tried.ok or tried.code not in ("not_found", "invalid_input"):
                     found = (other_id, other, other_args, tried)
                     break
+        if found is None and not outcome.ok and outcome.code == "not_found":
+            aimed = pointed_at(name, args, memory, not_found=True)  # "move it": the last item
+            if aimed != (name, args):
+                other_id, tried = await _call(ctx, aimed[0], aimed[1], write, announce=False)
+                if tried.ok or tried.code != "not_found":
+                    found = (other_id, aimed[0], aimed[1], tried)
         _report(write, call_id, name, args, outcome, probe=found is not None)
         if found is not None:
             call_id, name, args, outcome = found

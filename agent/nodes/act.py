@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
 from agent.execution import Executed, Memory, execute
-from agent.nodes.common import effects, today, words_for_grounding
+from agent.nodes.common import effects, latest_request, today, words_for_grounding
 from agent.state import AgentState, TurnContext
 
 
@@ -24,7 +24,7 @@ async def act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any
     last = state["messages"][-1]
     assert isinstance(last, AIMessage)
     trusted = state.get("route") == "act"
-    memory = Memory.of(dict(state))
+    memory = Memory.of(dict(state), latest_request(state))
     said, day = words_for_grounding(state), today(ctx)
     done: list[Executed] = []
     for call in last.tool_calls:

@@ -42,12 +42,10 @@ async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict
     history = list(state.get("messages", []))[:-1]
     chat = plan_messages(prompt.prefix, ctx.caller, earlier_turns(history, ctx.history_turns),
                          latest_request(state))  # fmt: skip
-    memory = Memory.of(dict(state))
+    memory = Memory.of(dict(state), latest_request(state))
     said, day = words_for_grounding(state), today(ctx)
     first = (
-        candidates(
-            latest_request(state), prompt.names, previous_tools(history), ctx.decide_above
-        )
+        candidates(latest_request(state), prompt.names, previous_tools(history), ctx.decide_above)
         if ctx.narrow_tools
         else None
     )

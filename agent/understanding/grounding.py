@@ -27,7 +27,9 @@ _TIME_WORDS = re.compile(
     r"november|december|minutes?|mins?|hours?|days?|weeks?|o'?clock|half past|quarter|"
     r"\d{1,2}(:\d{2})?\s*(am|pm|a\.m\.?|p\.m\.?)?|at (one|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve)|(one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve)\s*(am|pm|a\.m\.?|p\.m\.?|thirty|fifteen|forty)|\d{1,2}(st|nd|rd|th)|eod|end of)\b"
+    r"twelve)\s*(am|pm|a\.m\.?|p\.m\.?|thirty|fifteen|forty)|\d{1,2}(st|nd|rd|th)|eod|end of|"
+    r"(to|at|by|until|till|from|around|for)\s+(one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|half|quarter))\b"
 )
 _WORD = re.compile(r"[a-z0-9]{3,}")
 _STEMS = re.compile(r"(ing|ed|es|s)$")

@@ -32,6 +32,12 @@ _POSITION = re.compile(
     re.I,
 )
 _THAT = re.compile(r"^(?:it|that|this|that one|this one|the same one|same one)$", re.I)
+_SPOKEN_POSITION = re.compile(
+    r"\b(?:the\s+(first|second|third|fourth|fifth|last)(?:\s+(?:one|item|todo|task|reminder|"
+    r"event|meeting))?(?!\s+(?:thing|time|week|day|of))\b|number\s+(one|two|three|four|five|[1-5])\b)",
+    re.I,
+)
+_SPOKEN_THAT = re.compile(r"\b(it|that one|this one|that|the same one)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,27 @@ def position(reference: str) -> int | None:
         return None
     word = match.group(1).lower()
     return -1 if word == "last" else _ORDINALS.get(word)
+
+
+def spoken_position(said: str) -> int | None:
+    """A position the caller's words point at ("move the second one", "number three is done")
+    (-1: "the last one"); None when they name none."""
+    match = _SPOKEN_POSITION.search(said)
+    if not match:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    return -1 if word == "last" else _ORDINALS.get(word)
+
+
+def says_it(said: str) -> bool:
+    """True when the caller points at something just mentioned ("move it", "delete that")."""
+    return _SPOKEN_THAT.search(said) is not None
+
+
+def at_position(listed: Sequence[Item], where: int) -> Item | None:
+    """The listed item at a 1-based position (-1: the last), if there is one."""
+    index = len(listed) - 1 if where == -1 else where - 1
+    return listed[index] if 0 <= index < len(listed) else None
 
 
 def resolve_reference(

@@ -50,6 +50,13 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
 """Words by which a caller says which kind of item they mean."""
 
 
+def as_kind(tool: str, args: Mapping[str, Any], kind: str) -> tuple[str, dict[str, Any]] | None:
+    """The same request aimed at an item of ``kind`` (None when there is no such tool)."""
+    if kind_of(tool) == kind:
+        return tool, dict(args)
+    return next(((n, a) for n, a in alternatives(tool, args) if kind_of(n) == kind), None)
+
+
 def alternatives(
     tool: str, args: Mapping[str, Any], said: str = ""
 ) -> list[tuple[str, dict[str, Any]]]:

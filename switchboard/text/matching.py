@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-WORD_MATCH = 80.0
+WORD_MATCH = 82.0
 """Per-word similarity (rapidfuzz ratio) at which a spoken word counts as a title word."""
 
 FILLERS = frozenset({

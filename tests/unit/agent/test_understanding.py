@@ -236,3 +236,30 @@ def test_the_request_classifier_ranks_tools_and_keeps_a_follow_up_open():
     follow = candidates("make that friday", known, previous=["create_todo"])
     assert follow is None or {"update_todo", "create_todo"} <= set(follow)
     assert all(t in known for t in candidates("what's on my list", known) or ())
+
+
+def test_the_callers_words_point_at_items_heard_earlier():
+    from agent.execution import Memory, pointed_at
+    from agent.understanding.references import spoken_position
+
+    assert spoken_position("move the second one to four") == 2
+    assert spoken_position("number three is done") == 3
+    assert spoken_position("the last one please") == -1
+    assert spoken_position("first thing tomorrow") is None
+    events = [Item("event", 11, "Quarterly review"), Item("event", 12, "Budget planning")]
+    memory = Memory(events, None, "move the second one to four")
+    # the model guessed a todo and a name; the words point at the second event listed
+    assert pointed_at("update_todo", {"todo": "second one", "due": "four"}, memory) == (
+        "update_event",
+        {"event": "#12", "start": "four"},
+    )
+    made = Memory([], Item("reminder", 5, "Call the vet"), "actually make it half past four")
+    assert pointed_at("update_todo", {"todo": "call the vet", "due": "half past four"}, made) == (
+        "update_reminder",
+        {"reminder": "#5", "when": "half past four"},
+    )
+    same_kind = Memory([], Item("todo", 7, "Vet"), "move it to friday")
+    assert pointed_at("update_todo", {"todo": "it", "due": "friday"}, same_kind)[1]["todo"] == "#7"
+    named = pointed_at("update_todo", {"todo": "dentist", "due": "friday"}, same_kind)
+    assert named[1]["todo"] == "dentist"  # a real name of the same kind is kept
+    assert pointed_at("create_todo", {"title": "it"}, same_kind) == ("create_todo", {"title": "it"})
