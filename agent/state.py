@@ -79,7 +79,7 @@ class TurnContext:
     ground_args: bool = False
     narrow_tools: bool = True
     """Narrow the planner's first call to the tools the request classifier ranks highest."""
-    decide_above: float = 1.1
+    decide_above: float = 0.5
     """The request classifier alone picks the first tool when this sure of it (> 1: never)."""
     max_model_calls: int = 4
     history_turns: int = 6

@@ -248,7 +248,7 @@ class AgentSettings(Section):
     narrow_tools: bool = True
     """Let a request classifier narrow the grammar planner's first call to the likeliest tools
     (the prompt still shows them all); off: any tool."""
-    classifier_decides_above: float = 1.1
+    classifier_decides_above: float = 0.5
     """With narrowing: when the request classifier is at least this sure, only its first
     choice is offered (or only words, when it is that sure no tool fits); above 1: never."""
     speak_tool_results: bool | None = None
