@@ -220,19 +220,45 @@ def check_wss_transport(etc: Path) -> Check:
     )
 
 
-def check_nat(etc: Path, transport: str) -> Check:
+def nat_differences(etc: Path, fp: FreepbxSettings) -> list[str]:
+    """What the UDP transport FreePBX generated lacks of the configured NAT settings
+    (``freepbx.external_address``, ``freepbx.local_networks``)."""
+    text = layout.read(etc, layout.TRANSPORTS_GENERATED)
+    values = layout.section_values(text, fp.udp_transport)
+    wrong = []
+    external = fp.external_address
+    for key in ("external_media_address", "external_signaling_address"):
+        if external and values.get(key, [""])[-1] != external:
+            wrong.append(f"{key} is not {external}")
+    have = set(values.get("local_net", []))
+    wrong += [f"local_net lacks {net}" for net in fp.local_networks if net not in have]
+    return wrong
+
+
+def check_nat(etc: Path, fp: FreepbxSettings) -> Check:
     """Behind NAT (every cloud VM) the transport must know its public address, or SDP
     carries the private one and callers hear nothing (one-way or no audio)."""
+    transport = fp.udp_transport
     text = layout.read(etc, layout.TRANSPORTS_GENERATED)
     values = layout.section_settings(text, transport)
+    wrong = nat_differences(etc, fp)
+    if wrong:
+        return Check(
+            "pjsip.nat",
+            "fail",
+            f"{transport}: {'; '.join(wrong)}: callers would hear nothing",
+            "switchboard freepbx install (sets External Address and Local Networks in "
+            "FreePBX's SIP Settings), or Settings → Asterisk SIP Settings → General",
+        )
     if values.get("external_media_address") and values.get("local_net"):
         return ok("pjsip.nat", f"{transport}: public {values['external_media_address']}")
     return Check(
         "pjsip.nat",
         "warn",
         f"{transport} has no external_media_address/local_net (fine only without NAT)",
-        "Settings → Asterisk SIP Settings → General: External Address (Detect Network "
-        "Settings) and Local Networks; Submit, Apply Config",
+        "set freepbx.external_address (the public IP) and freepbx.local_networks, then "
+        "switchboard freepbx install; or Settings → Asterisk SIP Settings → General: "
+        "External Address, Local Networks; Submit, Apply Config",
     )
 
 

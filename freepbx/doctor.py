@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from freepbx import checks, queue_checks
+from freepbx import checks, first_call, queue_checks
+from freepbx.certs import utcnow
 from freepbx.checks import Check
 from freepbx.desired import ConfigError, Desired, render_desired
 from freepbx.system import AriProbe, Commands
@@ -74,16 +75,29 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
         found += checks.check_blocks(etc, desired)
     found.append(checks.check_services(etc))
     found.append(checks.check_tls_settings(etc, s.freepbx))
-    found.append(checks.check_nat(etc, s.freepbx.udp_transport))
+    found.append(checks.check_nat(etc, s.freepbx))
     found.append(checks.check_wss_transport(etc))
     found.append(checks.check_rtp_range(etc))
+    found.append(first_call.check_certificate(s.freepbx, utcnow()))
+    found.append(first_call.check_trunk_identify(etc, s.freepbx))
+    found += first_call.check_inbound_routes(etc, s.twilio.phone_numbers)
     found += queue_checks.check_queues(etc, s.freepbx.departments)
     found += queue_checks.check_queue_failover(etc, s.freepbx.departments)
     found.append(checks.check_loaded(pbx.cmds, s.ari.app))
+    found.append(first_call.check_chan_websocket(pbx.cmds))
     found.append(checks.check_ari(pbx.probe))
     if found[-1].status == "ok":
+        found.append(first_call.check_agents_registered(pbx.probe, agents(s)))
         found.append(checks.check_app(pbx.probe, s.ari.app))
     return found
+
+
+def agents(settings: Settings) -> set[str]:
+    """The agents' extensions: Switchboard's WebRTC agents (not the try-it endpoint) and the
+    members of the department queues."""
+    fp = settings.freepbx
+    made = {a for a in fp.webrtc_agents if a != settings.console.tryit_extension}
+    return made | first_call.queue_members(fp.etc, fp.departments.values())
 
 
 def run_doctor(pbx: Pbx) -> list[Check]:

@@ -155,8 +155,15 @@ def parse_settings(text: str) -> dict[str, str]:
 
 
 def section_settings(text: str, section: str) -> dict[str, str]:
-    """``key=value`` lines of one ``[section]`` (first match; comments dropped)."""
-    values: dict[str, str] = {}
+    """``key=value`` lines of one ``[section]`` (first match; comments dropped; a repeated key
+    keeps its last value)."""
+    return {key: values[-1] for key, values in section_values(text, section).items()}
+
+
+def section_values(text: str, section: str) -> dict[str, list[str]]:
+    """Every value of each key of one ``[section]`` (first match), repeated keys such as
+    ``local_net`` kept in order."""
+    values: dict[str, list[str]] = {}
     inside = False
     for raw in text.splitlines():
         line = raw.split(";", 1)[0].strip()
@@ -166,7 +173,7 @@ def section_settings(text: str, section: str) -> dict[str, str]:
             inside = line[1 : line.index("]")].strip() == section
         elif inside and "=" in line:
             key, _, value = line.partition("=")
-            values[key.strip().lower()] = value.lstrip(">").strip()
+            values.setdefault(key.strip().lower(), []).append(value.lstrip(">").strip())
     return values
 
 
@@ -182,6 +189,34 @@ def section_lines(text: str, section: str) -> list[str]:
         elif inside and stripped:
             lines.append(line)
     return lines
+
+
+_EXTEN = re.compile(r"^\s*exten\s*=>\s*([^,\s]+)\s*,")
+
+
+def exten_lines(text: str, context: str, exten: str) -> list[str]:
+    """The dialplan lines of ``exten`` in ``context`` (``same =>`` and ``n`` priorities follow
+    their extension), from every section of that name."""
+    found, current = [], None
+    for line in section_lines(text, context):
+        match = _EXTEN.match(line)
+        if match:
+            current = match.group(1)
+        if current == exten:
+            found.append(line)
+    return found
+
+
+_GOTO = re.compile(r"Goto\(([^)]*)\)")
+
+
+def goto_targets(text: str, context: str, exten: str) -> list[str]:
+    """The ``Goto(...)`` targets of ``exten`` in ``context``, in order, spaces removed."""
+    return [
+        g.replace(" ", "")
+        for line in exten_lines(text, context, exten)
+        for g in _GOTO.findall(line)
+    ]
 
 
 def section_names(text: str) -> list[str]:

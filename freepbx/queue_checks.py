@@ -5,7 +5,6 @@ Switchboard (``switchboard-queue-failover,s,1``, directly or through a custom de
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from freepbx import blocks, layout
@@ -47,35 +46,23 @@ def check_queues(etc: Path, departments: dict[str, str]) -> list[Check]:
 
 
 FAILOVER_CONTEXT = "switchboard-queue-failover"
-_GOTO = re.compile(r"Goto\(([^)]*)\)")
-_EXTEN = re.compile(r"^\s*exten\s*=>\s*([^,\s]+)\s*,")
-
-
-def _exten_lines(text: str, context: str, exten: str) -> list[str]:
-    """The lines of ``exten`` in ``context`` (``same =>`` lines follow their extension)."""
-    found, current = [], None
-    for line in layout.section_lines(text, context):
-        match = _EXTEN.match(line)
-        if match:
-            current = match.group(1)
-        if current == exten:
-            found.append(line)
-    return found
 
 
 def queue_fails_over(text: str, queue: str) -> bool:
     """Does FreePBX's queue ``queue`` go to Switchboard's fail-over destination when nobody
     answers (directly, or through the custom destination pointing there)?"""
-    targets = [g for line in _exten_lines(text, "ext-queues", queue) for g in _GOTO.findall(line)]
+    targets = layout.goto_targets(text, "ext-queues", queue)
     if not targets:
         return False
-    last = targets[-1].replace(" ", "")
+    last = targets[-1]
     if last.startswith(f"{FAILOVER_CONTEXT},"):
         return True
     context, _, rest = last.partition(",")
     if context == "customdests":
         dest = rest.split(",", 1)[0]
-        return any(FAILOVER_CONTEXT in line for line in _exten_lines(text, "customdests", dest))
+        return any(
+            FAILOVER_CONTEXT in line for line in layout.exten_lines(text, "customdests", dest)
+        )
     return False
 
 

@@ -69,6 +69,9 @@ TWILIO_SIGNALLING_RANGES: tuple[str, ...] = (
 """Twilio Elastic SIP Trunking signalling edges (us1, us2, ie1, de1, jp1, sg1, au1, br1).
 Twilio asks that all be allowed; re-check Twilio's IP page before deploying."""
 
+TWILIO_MEDIA_RANGES: tuple[str, ...] = ("168.86.128.0/18",)
+"""Twilio's media (RTP) range, every edge, since February 2024."""
+
 
 class FreepbxSettings(Section):
     """How ``switchboard freepbx install`` and ``switchboard doctor`` see a FreePBX 17 box."""
@@ -107,6 +110,30 @@ class FreepbxSettings(Section):
     """Calls the dialplan lets in at once per dialled number (more get "busy")."""
     max_calls_per_tenant: int = 30
     """Calls the dialplan lets in at once per tenant (all its numbers together)."""
+    agents_as_extensions: bool = True
+    """Make ``webrtc_agents`` real FreePBX extensions (``fwconsole bulkimport``), so GUI
+    queues ring them; False: Switchboard's own endpoints in ``pjsip.endpoint_custom.conf``."""
+    external_address: str = ""
+    """The PBX's public address for NAT (FreePBX's External Address); empty: leave it alone."""
+    local_networks: tuple[str, ...] = ()
+    """Networks reached without NAT (FreePBX's Local Networks), e.g. the VM's subnet."""
+    media_ranges: tuple[str, ...] = TWILIO_MEDIA_RANGES
+    """Twilio's media sources: trusted by FreePBX's firewall and fail2ban with ``trunk_match``."""
+    agent_networks: tuple[str, ...] = ()
+    """Networks the agents' browsers come from: trusted by FreePBX's firewall and fail2ban."""
+    manage_firewall: bool = True
+    """Add the trunk's, media and agent networks to FreePBX Firewall's trusted zone and to
+    fail2ban's whitelist (when the firewall module / fail2ban are there)."""
+    fail2ban_jail_dir: Path = Path("/etc/fail2ban/jail.d")
+    """Where the fail2ban whitelist drop-in goes when FreePBX does not sync it itself."""
+    dns_name: str = ""
+    """The PBX's DNS name: the certificate must be valid for it (doctor ``cert.valid``)."""
+    cert_min_days: int = 21
+    """Warn when the certificate expires sooner (Let's Encrypt renews at 30 days left)."""
+    php: str = "php"
+    """PHP CLI, used to write FreePBX's SIP settings (NAT) through its own settings store."""
+    freepbx_conf: Path = Path("/etc/freepbx.conf")
+    """FreePBX's bootstrap file (PHP), loaded to reach its settings store."""
 
     def on_host(self, path: Path) -> Path:
         """Where a PBX-side absolute path is on this machine (under ``root``)."""

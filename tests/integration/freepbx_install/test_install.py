@@ -184,6 +184,11 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
         "SWITCHBOARD_ARI__PASSWORD": "s3cret-ari-password",
         "SWITCHBOARD_TWILIO__DOMAIN_NAME": "acme.pstn.twilio.com",
         "SWITCHBOARD_PBX__MODE": "external",
+        "SWITCHBOARD_FREEPBX__DNS_NAME": "pbx.example.com",
+        "SWITCHBOARD_FREEPBX__EXTERNAL_ADDRESS": "203.0.113.10",
+        "SWITCHBOARD_FREEPBX__LOCAL_NETWORKS": '["10.60.0.0/24"]',
+        "SWITCHBOARD_FREEPBX__WEBRTC_AGENTS": '["2001"]',
+        "SWITCHBOARD_TWILIO__PHONE_NUMBERS": '["+15550100"]',
     }
     runner = CliRunner()
     doc = runner.invoke(main, ["doctor", "--json"], env=env)
@@ -216,9 +221,13 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
 def test_doctor_warns_about_nat_and_missing_wss_transport(fake_pbx: FakePbx) -> None:
     transports = fake_pbx.etc / "pjsip.transports.conf"
     transports.write_text("[0.0.0.0-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0:5060\n")
-    found = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
-    assert found["pjsip.nat"].status == "warn"
+    unset = fake_pbx.settings(external_address="", local_networks=())
+    found = {c.name: c for c in run_doctor(pbx_from_settings(unset))}
+    assert found["pjsip.nat"].status == "warn"  # no NAT settings known: maybe no NAT
     assert "External Address" in found["pjsip.nat"].fix
+    known = {c.name: c for c in run_doctor(pbx_from_settings(fake_pbx.settings()))}
+    assert known["pjsip.nat"].status == "fail"  # the public address is known and missing
+    assert "external_media_address is not 203.0.113.10" in known["pjsip.nat"].detail
     assert found["pjsip.wss"].status == "warn"  # no wss transport either
 
 
@@ -242,3 +251,50 @@ def test_secret_bearing_custom_files_are_0640_even_when_they_were_wider(fake_pbx
         assert (fake_pbx.etc / name).stat().st_mode & 0o777 == 0o640, name
     assert (fake_pbx.etc / ("pjsip.endpoint_custom.conf" + BACKUP_SUFFIX)).stat().st_mode & 0o7 == 0
     assert (fake_pbx.etc / "extensions_custom.conf").stat().st_mode & 0o777 != 0o640
+
+
+def test_first_call_checklist_after_install_has_no_failure(fake_pbx: FakePbx) -> None:
+    """FreePBX 17's layout, the admin's GUI steps done, the installer run: the doctor finds
+    every first-call need in place (the Stasis app only warns: Switchboard is not running)."""
+    settings = fake_pbx.settings()
+    install(pbx_from_settings(settings))
+    found = {c.name: c for c in run_doctor(pbx_from_settings(settings))}
+    assert [n for n, c in found.items() if c.status == "fail"] == []
+    for name in (
+        "trunk.identify",
+        "route.+15550100",
+        "asterisk.chan_websocket",
+        "agents.registered",
+        "cert.valid",
+        "pjsip.nat",
+    ):
+        assert found[name].status == "ok", found[name]
+    assert "2001" in found["agents.registered"].detail
+
+
+def test_doctor_names_what_a_first_call_lacks(
+    fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = fake_pbx.settings()
+    install(pbx_from_settings(settings))
+    monkeypatch.setenv("FAKE_NO_CHAN_WEBSOCKET", "1")
+    (fake_pbx.state / "endpoints.json").write_text(
+        json.dumps([{"technology": "PJSIP", "resource": "2001", "state": "offline"}])
+    )
+    routes = fake_pbx.etc / "extensions_additional.conf"
+    routes.write_text(routes.read_text().replace("+15550100", "+15550199"))
+    other = settings.model_copy(
+        update={
+            "freepbx": settings.freepbx.model_copy(
+                update={"external_address": "198.51.100.20", "dns_name": "voice.example.com"}
+            )
+        }
+    )
+    found = {c.name: c for c in run_doctor(pbx_from_settings(other))}
+    assert found["asterisk.chan_websocket"].status == "fail"
+    assert "module load chan_websocket.so" in found["asterisk.chan_websocket"].fix
+    assert found["agents.registered"].status == "warn"
+    assert found["route.+15550100"].status == "fail"
+    assert "Inbound Routes" in found["route.+15550100"].fix
+    assert found["pjsip.nat"].status == "fail" and "198.51.100.20" in found["pjsip.nat"].detail
+    assert found["cert.valid"].status == "fail" and "voice.example.com" in found["cert.valid"].fix
