@@ -2,12 +2,14 @@
 
 ``checkpoint_url`` empty → ``<state_dir>/agent_state.db`` (langgraph's SQLite saver);
 ``sqlite:///path`` → that file (``sqlite:///:memory:`` for tests); ``postgresql://...`` →
-langgraph's PostgreSQL saver (tables created on first use).
+langgraph's PostgreSQL saver (tables created on first use). SQLite files are 0600: they hold
+what callers said.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,6 +40,17 @@ async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver[str]]
 
     path = url.removeprefix("sqlite:///")
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private(Path(path))
     async with AsyncSqliteSaver.from_conn_string(path) as saver:
+        if path != ":memory:":
+            private(Path(path))  # the WAL and shared-memory files SQLite has made by now
         yield saver
+
+
+def private(db: Path) -> None:
+    """The conversation store holds what callers said: its files are the owner's only (0600)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.touch(mode=0o600, exist_ok=True)
+    for file in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if file.exists():
+            os.chmod(file, 0o600)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from switchboard.untrusted import DATA_NOTE, as_data, as_data_list
+
 RULES = """You are Switchboard, a phone assistant for the caller's team. Replies are spoken: \
 one or two short plain sentences, no lists or markdown, one question at a time.
 When a tool matches the caller's request, call it right away with the arguments the caller \
@@ -47,10 +49,10 @@ def zone_of(name: str) -> ZoneInfo:
 def system_prompt(caller: CallerContext, earlier: str = "", note: str = "") -> str:
     """The system prompt: rules and caller (stable), then ``earlier`` (a summary after a
     restart) and the per-turn ``note`` (:func:`now_note`)."""
-    teams = ", ".join(caller.teams) if caller.teams else "none"
+    teams = as_data_list(caller.teams) if caller.teams else "none"
     text = (
-        f"{RULES}\n\nThe caller is {caller.name}, {caller.role}. Teams: {teams}. "
-        f"Timezone: {caller.timezone}."
+        f"{RULES}\n{DATA_NOTE}\n\nThe caller is {as_data(caller.name)}, {caller.role}. "
+        f"Teams: {teams}. Timezone: {caller.timezone}."
     )
     if earlier:
         text += f"\nEarlier in this call: {earlier}"

@@ -51,7 +51,7 @@ from agent.repair import closing_messages, restart_summary, unrepairable
 from agent.runtime import AgentRuntime, shared_runtime
 from agent.state import TurnContext
 from agent.summary import handoff_summary
-from agent.tools import ToolBox, ToolsUnavailable
+from agent.tools import TokenSource, ToolBox, ToolsUnavailable
 from agent.turn import TurnRecorder
 from agent.understanding.prompt import caller_line
 from switchboard.settings import Settings
@@ -98,14 +98,15 @@ class AgentSession:
     async def open(
         cls,
         settings: Settings,
-        token: str,
+        token: str | TokenSource,
         caller: CallerContext,
         *,
         runtime: AgentRuntime | None = None,
         tools: Any | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> AgentSession:
-        """Open the call's tool session (best effort) and its conversation thread."""
+        """Open the call's tool session (best effort) and its conversation thread; ``token``
+        is the call's tool token, or what gives it for each request (long calls)."""
         runtime = runtime or await shared_runtime(settings)
         box = tools if tools is not None else ToolBox(runtime.mcp_url, token)
         try:

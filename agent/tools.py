@@ -14,9 +14,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_mcp_adapters.client import MultiServerMCPClient
@@ -180,14 +182,33 @@ async def invoke(
     raise TimeoutError
 
 
+TokenSource = Callable[[], str]
+"""Gives the call's tool token for each request (a long call's is re-minted as it ages)."""
+
+
+class BearerAuth(httpx.Auth):
+    """Sends the call's token with every request, asking for it anew each time."""
+
+    def __init__(self, token: str | TokenSource) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the ``Authorization`` header."""
+        token = self._token() if callable(self._token) else self._token
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
 class ToolBox:
     """The tools of one call over one (self-healing) MCP session."""
 
-    def __init__(self, url: str, token: str, *, connect_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, url: str, token: str | TokenSource, *, connect_timeout_s: float = 5.0
+    ) -> None:
         connection: StreamableHttpConnection = {
             "transport": "streamable_http",
             "url": url,
-            "headers": {"Authorization": f"Bearer {token}"},
+            "auth": BearerAuth(token),
             "timeout": 30.0,
         }
         self._client = MultiServerMCPClient({SERVER: connection})

@@ -79,6 +79,8 @@ class SwitchboardApp:
         self.asterisk_version = ""
         self.speech: SpeechStack | None = None
         self.assistant = Assistant(settings)
+        self.agent_ready: asyncio.Task[None] | None = None
+        """The local model reading its fixed prompt, once the agent side has started."""
         self._tool_server: Any = None
         self.dialer: ReminderDialer | None = None
         """Places reminder call-outs while callers sign in (the data side is up)."""
@@ -155,7 +157,16 @@ class SwitchboardApp:
 
         self.supervisor.watch(TOOL_SERVER, start_tool_server, await start_tool_server())
         server = self._tool_server
-        await shared_runtime(settings)
+        runtime = await shared_runtime(settings)
+        catalogue = await tools.server(host, port).list_tools()
+        schemas: dict[str, dict[str, Any]] = {
+            t.name: {"type": "function", "function": {"name": t.name, "description": t.description,
+                                                      "parameters": t.inputSchema}}
+            for t in catalogue
+        }  # fmt: skip
+        self.agent_ready = runtime.warm_up(
+            tuple(schemas), lambda wanted: [schemas[n] for n in wanted if n in schemas]
+        )
         self.assistant = Assistant(settings, tools)
         if settings.reminders.enabled:
             self.start_reminders(settings)

@@ -74,9 +74,9 @@ def _supported(value: str, said: set[str]) -> bool:
 
 
 def clean_value(value: Any) -> Any:
-    """Trim whitespace and trailing punctuation copied from the prompt."""
+    """Trim whitespace, trailing punctuation and data marks copied from the prompt."""
     if isinstance(value, str):
-        return value.strip().rstrip(".,;:!").strip()
+        return value.replace("«", "").replace("»", "").strip().rstrip(".,;:!").strip()
     if isinstance(value, list):
         return [clean_value(v) for v in value if isinstance(v, str) and v.strip()]
     return value

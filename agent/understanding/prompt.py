@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from switchboard.untrusted import DATA_NOTE, as_data, as_data_list
+
 RULES = """You plan for Switchboard, a phone assistant for a team. A speech recogniser wrote \
 the caller's words, so expect no punctuation and some misheard words. Write what the \
 caller wants as calls of the functions below, one per line. Write a second line only when \
@@ -45,7 +47,8 @@ get_departments.
 - Greetings, small talk, "hold on", questions about what you can do, unclear words, things \
 not possible by phone → say("short reply").
 - The caller is finished ("thanks that's all", "bye") → goodbye("short goodbye").
-- Never invent names, items or times the caller did not say."""
+- Never invent names, items or times the caller did not say.
+"""
 
 EXAMPLES = """caller: um put oat milk on my list
 you: create_todo(title="oat milk")
@@ -165,13 +168,14 @@ class Turn:
 
 def stable_prefix(catalogue: str) -> str:
     """The part of the system prompt that is the same for every call and every turn."""
-    return f"{RULES}\n\nFunctions:\n{catalogue}\n\nExamples:\n{EXAMPLES}"
+    return f"{RULES}{DATA_NOTE}\n\nFunctions:\n{catalogue}\n\nExamples:\n{EXAMPLES}"
 
 
 def caller_line(name: str, role: str, teams: Sequence[str]) -> str:
-    """Who is calling (after the stable part: it differs from call to call)."""
-    team_text = ", ".join(teams) if teams else "none"
-    return f"The caller is {name} ({role}); their teams: {team_text}."
+    """Who is calling (after the stable part: it differs from call to call). Names are what
+    people typed about themselves: marked as data, never instructions."""
+    team_text = as_data_list(tuple(teams)) if teams else "none"
+    return f"The caller is {as_data(name)} ({role}); their teams: {team_text}."
 
 
 def messages(prefix: str, caller: str, earlier: Sequence[Turn], said: str) -> list[dict[str, str]]:

@@ -152,6 +152,7 @@ class Assistant:
     ) -> ConversationAgent:
         from agent import AgentSession
         from agent.prompts import CallerContext
+        from mcp_tools.tokens import CallToken
 
         context = CallerContext(
             name=user.name,
@@ -160,7 +161,9 @@ class Assistant:
             call_id=call_id,
             caller_number=caller_number,
         )
-        session = await AgentSession.open(self.settings, token, context)
+        assert self.tools_app is not None
+        fresh = CallToken(self.tools_app.tokens, token)  # a long call's token is re-minted
+        session = await AgentSession.open(self.settings, fresh.current, context)
         return AgentAdapter(session)
 
 

@@ -136,7 +136,7 @@ async def test_the_stable_prefix_is_the_same_bytes_every_turn_and_call(planner_r
     stable = first.rsplit("\n\n", 1)[0]
     assert second.startswith(stable) and first == second
     assert "2026" not in first and "Functions:" in first
-    assert first.endswith("The caller is Alice Smith (owner); their teams: Dev.")
+    assert first.endswith("The caller is «Alice Smith» (owner); their teams: «Dev».")
 
 
 async def test_unreadable_output_is_an_apology_never_spoken_raw(planner_rig):
