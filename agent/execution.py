@@ -39,6 +39,7 @@ from agent.understanding.references import (
     spoken_position,
 )
 from agent.understanding.siblings import alternatives, as_kind, kind_of
+from switchboard.text.matching import WORD_MATCH, content_words, word_score
 
 ITEM_ARG_OF = {kind: arg for arg, kind in ITEM_ARGS.items()}
 
@@ -93,6 +94,28 @@ def prepare_args(
             if exact is not None:
                 clean[arg] = exact
     return clean
+
+
+UNSAID = "Sorry, which one do you mean? Say its name as it is on your list."
+
+
+def invented_item(name: str, args: dict[str, Any], said: str, ctx: TurnContext) -> bool:
+    """True when a change names an item with words the caller never said (nor pointed at):
+    the model guessed it, and a guess is never acted on."""
+    if ctx.tools.read_only(name):
+        return False
+    arg = next((a for a in ITEM_ARGS if a in args), None)
+    if arg is None:
+        return False
+    value = str(args[arg])
+    if value.startswith("#"):
+        return False
+    named = content_words(value)
+    if not named:
+        return False
+    heard = content_words(said)
+    found = sum(1 for w in named if heard and word_score(w, heard) >= WORD_MATCH)
+    return found * 2 < len(named)
 
 
 def pointed_at(
@@ -187,6 +210,11 @@ async def execute(
     args = raw if trusted else prepare_args(ctx, name, raw, said, today, memory)
     if not trusted:
         name, args = pointed_at(name, args, memory)
+        if invented_item(name, args, said, ctx):
+            outcome = ToolOutcome(name, False, UNSAID, 0.0, "invented_item")
+            call_id = str(call.get("id") or f"call_{uuid.uuid4().hex[:12]}")
+            message = ToolMessage(content=UNSAID, tool_call_id=call_id, name=name, status="error")
+            return Executed(name, args, outcome, message)
     others = [] if trusted else alternatives(name, args, said)
     call_id, outcome = await _call(ctx, name, args, write, announce=not others)
     if others:

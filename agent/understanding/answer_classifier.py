@@ -33,10 +33,30 @@ def mentions_option(question: str, said: str) -> bool:
     return any(w in heard for o in options_of(question) for w in words(o) if len(w) > 3)
 
 
+POSITIVE = frozenset({"yes", "yeah", "yep", "yup", "ya", "yea", "sure", "ok", "okay", "fine"})
+NEGATIVE = frozenset({"no", "nope", "nah", "naw", "don't", "dont", "not", "never"})
+
+
+def final_polarity(said: str) -> str | None:
+    """Whether the last yes-like or no-like word of an answer is a yes or a no: a correction
+    counts by how it ends ("no wait yes")."""
+    for word in reversed(words(said)):
+        if word in POSITIVE:
+            return "positive"
+        if word in NEGATIVE:
+            return "negative"
+    return None
+
+
 def answer_features(dialog: str, question: str, said: str) -> list[str]:
     """The features of one answer in one dialog."""
-    named = dialog == "which" and mentions_option(question, said)
-    return features(said, ["names_an_option"] if named else [])
+    extra = []
+    if dialog == "which" and mentions_option(question, said):
+        extra.append("names_an_option")
+    polarity = final_polarity(said)
+    if polarity:
+        extra.append(f"ends:{polarity}")
+    return features(said, extra)
 
 
 @lru_cache(maxsize=1)

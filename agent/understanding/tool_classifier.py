@@ -2,8 +2,8 @@
 
 The planner's prompt always shows every tool (so it stays the same bytes and cached); what
 changes per request is the grammar of the first call, which admits only the tools this
-classifier ranks highest, as many as it takes to cover most of its belief (at least
-:data:`MIN_TOOLS`), and every tool when it is unsure. When it is sure (``decide``), only its
+classifier ranks close to its first choice (at least a tenth as likely; two to six of them),
+and every tool when it is unsure. When it is sure (``decide``), only its
 first choice is admitted, or only words when it is sure no tool fits. ``say`` and
 ``goodbye`` stay open.
 Later lines of a plan (a second request in the same sentence) are not narrowed. A follow-up
@@ -16,6 +16,7 @@ only (never from the tuning or held-out sets).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -25,12 +26,15 @@ from agent.understanding.siblings import FAMILIES
 
 CORPUS = Path(__file__).with_name("data") / "requests_train.jsonl"
 SPEECH = ("say", "goodbye")
-MIN_TOOLS = 3
+MIN_TOOLS = 2
 MAX_TOOLS = 6
-COVER = 0.9
-"""Offer tools until their probabilities add up to this much."""
+NEAR = 0.1
+"""Offer the tools at least this fraction as likely as the first choice."""
 UNSURE = 0.2
-EPOCHS = 300
+EPOCHS = 200
+MORE = re.compile(r"\b(and then|and also|also|as well|plus|and)\b", re.I)
+"""Words that may join a second request (the classifier labels only the first, so it does not
+decide alone then)."""
 """Below this top probability, every tool is offered."""
 
 
@@ -80,20 +84,17 @@ def candidates(
     everything = model.probabilities(features(said, triples=True))
     speech = sum(p for t, p in everything if t in SPEECH)
     ranked = [(t, p) for t, p in everything if t not in SPEECH]
-    if not previous and speech >= decide:
+    several = MORE.search(said) is not None  # "add X and then put me through": two requests
+    if not previous and not several and speech >= decide:
         return []
     if not ranked or ranked[0][1] < UNSURE:
         return None
-    if not previous and ranked[0][1] >= decide and ranked[0][0] in known:
+    if not previous and not several and ranked[0][1] >= decide and ranked[0][0] in known:
         return [ranked[0][0]]
-    chosen: list[str] = []
-    covered = 0.0
-    for tool, probability in ranked:
-        if tool in known and (len(chosen) < MIN_TOOLS or covered < COVER):
-            chosen.append(tool)
-            covered += probability
-        if len(chosen) >= MAX_TOOLS:
-            break
+    top = ranked[0][1]
+    chosen = [t for t, p in ranked if t in known and p >= NEAR * top][:MAX_TOOLS]
+    if len(chosen) < MIN_TOOLS:
+        chosen = [t for t, _ in ranked if t in known][:MIN_TOOLS]
     for tool in previous:
         for near in sorted(_near(tool)):
             if near in known and near not in chosen:

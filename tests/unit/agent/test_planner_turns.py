@@ -237,3 +237,13 @@ async def test_unsaid_optional_arguments_are_dropped(planner_rig):
     async with planner_rig([plan]) as rig:
         await run_turn(rig.session, "put oat milk on my list")
     assert rig.tools.calls == [("create_todo", {"title": "oat milk"})]
+
+
+async def test_a_change_to_an_item_the_caller_never_named_is_not_made(planner_rig):
+    plans = ['update_todo(todo="renew passport", due="friday")', 'get_todo(todo="passport")']
+    async with planner_rig(plans) as rig:
+        _, guessed = await run_turn(rig.session, "move the dentist thing to friday")
+        _, read = await run_turn(rig.session, "what about the other one")
+    assert guessed.text.startswith("Sorry, which one do you mean?")
+    assert rig.tools.calls == [("get_todo", {"todo": "passport"})]  # a look-up is harmless
+    assert read.error is None
