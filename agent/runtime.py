@@ -18,6 +18,7 @@ from agent.graph import AgentGraph, build_graph
 from agent.llm_server import LocalModelServer
 from agent.models import chat_model
 from agent.tools import ToolBox
+from agent.understanding import tool_classifier
 from agent.understanding.answer_classifier import trained
 from agent.understanding.answers import AnswerReader
 from agent.understanding.llama import LlamaModel
@@ -112,6 +113,8 @@ class AgentRuntime:
             await self.planner.model.complete(messages(prefix, "", [], "hello"), grammar, 1)
         with contextlib.suppress(Exception):
             await asyncio.to_thread(trained)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(tool_classifier.trained)
 
     async def aclose(self) -> None:
         """Stop the local server and close the checkpointer."""

@@ -21,9 +21,10 @@ from agent.tools import UNREACHABLE
 from agent.understanding.calls import Planned, parse_line, speech_prefix
 from agent.understanding.planner import earlier_turns
 from agent.understanding.prompt import messages as plan_messages
-from agent.understanding.tool_classifier import candidates
+from agent.understanding.tool_classifier import candidates, is_farewell
 
 GARBLED = "Sorry, I didn't quite get that. Could you say it another way?"
+FAREWELL_TEXT = "You're welcome. Goodbye!"
 
 
 async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -42,6 +43,9 @@ async def plan_and_act(state: AgentState, runtime: Runtime[TurnContext]) -> dict
     history = list(state.get("messages", []))[:-1]
     chat = plan_messages(prompt.prefix, ctx.caller, earlier_turns(history, ctx.history_turns),
                          latest_request(state))  # fmt: skip
+    if ctx.narrow_tools and is_farewell(latest_request(state)):  # no model needed to say bye
+        write({"kind": "say", "text": FAREWELL_TEXT})
+        return finish([], Planned("goodbye", "goodbye", {}, FAREWELL_TEXT), write)
     memory = Memory.of(dict(state), latest_request(state))
     said, day = words_for_grounding(state), today(ctx)
     first = (

@@ -18,8 +18,6 @@ import numpy as np
 from switchboard.text.matching import words
 
 EPOCHS = 150
-LEARNING_RATE = 1.0
-L2 = 1e-3
 
 
 def features(text: str, extra: Iterable[str] = (), *, triples: bool = True) -> list[str]:
@@ -50,11 +48,19 @@ class TextClassifier:
         return np.array([*sorted(found), len(self.vocabulary)], dtype=np.int64)
 
     def fit(
-        self, rows: Sequence[tuple[list[str], str]], epochs: int = EPOCHS, min_count: int = 1
+        self,
+        rows: Sequence[tuple[list[str], str]],
+        epochs: int = EPOCHS,
+        min_count: int = 1,
+        *,
+        learning_rate: float = 1.0,
+        l2: float = 1e-3,
+        adaptive: bool = False,
     ) -> None:
         """Train on ``(features, label)`` rows (binary features, kept sparse: the gradient of a
         row touches only its own features' weights); features seen fewer than ``min_count``
-        times are ignored."""
+        times are ignored. ``adaptive`` (AdaGrad) lets features with few examples learn as
+        fast as common ones: better with many labels (tools), worse with few (answers)."""
         counts: dict[str, int] = {}
         for feats, _ in rows:
             for feat in set(feats):
@@ -74,12 +80,18 @@ class TextClassifier:
         features_sorted, owners_sorted = flat[order], owner[order]
         used, first = np.unique(features_sorted, return_index=True)
         w = np.zeros((len(self.vocabulary) + 1, len(self.labels)), dtype=np.float32)
+        seen = np.full_like(w, 1e-8)
         for _ in range(epochs):
             scores = np.add.reduceat(w[flat], starts, axis=0)
             error = (softmax(scores) - y) / len(rows)
             gradient = np.zeros_like(w)
             gradient[used] = np.add.reduceat(error[owners_sorted], first, axis=0)
-            w -= LEARNING_RATE * (gradient + L2 * w)
+            gradient += l2 * w
+            if adaptive:
+                seen += gradient * gradient
+                w -= learning_rate * gradient / np.sqrt(seen)
+            else:
+                w -= learning_rate * gradient
         self.weights = w
 
     def probabilities(self, feats: Iterable[str]) -> list[tuple[str, float]]:

@@ -49,7 +49,7 @@ def trained(path: Path = CORPUS) -> TextClassifier | None:
             item = json.loads(line)
             rows.append((features(item["say"], triples=True), str(item["tool"])))
     model = TextClassifier(sorted({label for _, label in rows}))
-    model.fit(rows, epochs=EPOCHS, min_count=2)
+    model.fit(rows, epochs=EPOCHS, min_count=2, learning_rate=0.3, l2=1e-4, adaptive=True)
     return model
 
 
@@ -71,6 +71,19 @@ def _near(tool: str) -> set[str]:
         if tool in family.values():
             near |= set(family.values())
     return near
+
+
+FAREWELL = 0.7
+"""The classifier's probability of a goodbye at which the call ends without asking the model."""
+
+
+def is_farewell(said: str) -> bool:
+    """True when the caller is surely finishing the call ("thanks, that's all, bye")."""
+    model = trained()
+    if model is None or MORE.search(said):
+        return False
+    probabilities = dict(model.probabilities(features(said, triples=True)))
+    return probabilities.get("goodbye", 0.0) >= FAREWELL
 
 
 def candidates(

@@ -18,11 +18,11 @@ from switchboard.settings import Settings
 from tests.fixtures.assistant import (
     DEMO_PIN,
     DEMO_USER_NUMBER,
-    answered,
     assert_nothing_left,
     call_record,
     hang_up,
     heard_after,
+    held_out,
     place_call,
     signed_in_call,
     sounds_like,
@@ -30,6 +30,17 @@ from tests.fixtures.assistant import (
 )
 
 pytestmark = [pytest.mark.pbx, pytest.mark.slow]
+
+
+def _confirmed(app: SwitchboardApp) -> bool:
+    """True once the live call has spoken a tool's confirmation to the end."""
+    for call in app.calls.in_progress():
+        conversation = getattr(call, "conversation", None)
+        for turn in getattr(conversation, "timelines", []):
+            said = str(getattr(turn, "said_text", "")).lower()
+            if "to your list" in said and any(e.stage == "playout_end" for e in turn.events):
+                return True
+    return False
 
 
 async def test_keyed_sign_in_then_a_todo_by_voice(
@@ -41,18 +52,20 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     tmp_path: Path,
 ) -> None:
     app, settings = assistant_app
+    case = held_out("t-todo-gutters")  # a new everyday phrasing of "add a todo"
+    thing = case.args[0].split("|")[0]
     before = len(app.calls.finished)
     caller, script = await signed_in_call(
-        app, settings, make_caller, speak, tmp_path, "Add buy milk to my to-do list."
+        app, settings, make_caller, speak, tmp_path, case.turns[0]
     )
     async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
-        while not await todo_titles(settings, "milk") or not answered(app, "milk"):
+        while not await todo_titles(settings, thing) or not _confirmed(app):
             await asyncio.sleep(1.0)
     await asyncio.sleep(1.0)
     stats = await hang_up(app, caller, before)
 
-    milk_turn = next(t for t in stats.turns if "milk" in str(t["caller_text"]).lower())
-    assert "milk" in str(milk_turn["said_text"]).lower(), stats.turns
+    milk_turn = next(t for t in stats.turns if "to your list" in str(t["said_text"]).lower())
+    assert thing in str(milk_turn["said_text"]).lower(), stats.turns
     assert DEMO_PIN not in str(stats.turns)
     record = await call_record(settings, stats.channel_id)
     assert DEMO_PIN not in str(record)
@@ -62,8 +75,8 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     # The confirmation reached the caller's ear: transcribe what was heard after the request.
     heard = heard_after(caller, script.utterances[0][1].end, whisper_stt)
     said = str(milk_turn["said_text"])
-    # tiny.en on 8 kHz audio mishears "buy milk" ("by mill", "by note"): match the sentence
-    assert "to do" in heard and sounds_like(said, heard) >= 60, (said, heard)
+    # tiny.en on 8 kHz audio mishears words ("buy milk" as "by note"): match the sentence
+    assert "list" in heard and sounds_like(said, heard) >= 60, (said, heard)
     await assert_nothing_left(app, ari)
 
 
@@ -87,7 +100,7 @@ async def test_spoken_sign_in_works(
     stats, _ = await place_call(app, settings, make_caller, speak, tmp_path, steps, [])
     said = " ".join(str(t["said_text"]) for t in stats.turns)
     assert "signed in" in said, stats.turns
-    assert stats.outcome_detail == "completed"
+    assert stats.outcome_detail == "completed", stats.turns
     assert stats.states == ["answering", "authenticating", "conversing", "ended"]
     assert "four eight" not in str(stats.turns).lower() and "4821" not in str(stats.turns)
     await assert_nothing_left(app, ari)

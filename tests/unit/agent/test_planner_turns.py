@@ -61,10 +61,10 @@ def planner_rig(tmp_path: Path) -> Callable[..., contextlib.AbstractAsyncContext
         replies: list[str],
         tools: FakeTools | None = None,
         chunk_delay_s: float = 0.0,
+        **agent: Any,
     ) -> AsyncIterator[Rig]:
-        settings = agent_settings(
-            tmp_path, provider="local", ground_arguments=True, turn_budget_s=20.0
-        )
+        values = {"provider": "local", "ground_arguments": True, "turn_budget_s": 20.0, **agent}
+        settings = agent_settings(tmp_path, **values)
         plan = FakePlanModel(list(replies), chunk_delay_s)
         runtime = await AgentRuntime.start(
             settings, model=scripted(), checkpoint=f"sqlite:///{tmp_path / 's.db'}",
@@ -111,7 +111,8 @@ async def test_the_first_call_is_heard_while_the_model_still_writes(planner_rig)
 
 
 async def test_speech_streams_and_goodbye_hangs_up(planner_rig):
-    async with planner_rig(['say("Hi! What can I do for you?")', 'goodbye("Bye now!")']) as rig:
+    plans = ['say("Hi! What can I do for you?")', 'goodbye("Bye now!")']
+    async with planner_rig(plans, narrow_tools=False) as rig:
         _outputs, hello = await run_turn(rig.session, "hiya")
         _, bye = await run_turn(rig.session, "brilliant that's everything")
     assert hello.text == "Hi! What can I do for you?" and not hello.hangup
@@ -247,3 +248,10 @@ async def test_a_change_to_an_item_the_caller_never_named_is_not_made(planner_ri
     assert guessed.text.startswith("Sorry, which one do you mean?")
     assert rig.tools.calls == [("get_todo", {"todo": "passport"})]  # a look-up is harmless
     assert read.error is None
+
+
+async def test_a_sure_goodbye_ends_the_call_without_the_model(planner_rig):
+    async with planner_rig([]) as rig:
+        _, bye = await run_turn(rig.session, "thanks that's all goodbye")
+    assert bye.hangup and bye.text == "You're welcome. Goodbye!"
+    assert rig.plan.requests == []
