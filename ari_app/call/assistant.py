@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ari_app.call.agent_adapter import AgentAdapter
+from ari_app.call.answers import shared_answers
 from ari_app.call.handoff import CallbackFiler
 from ari_app.call.records import CallRecorder
 from ari_app.call.signin import SignInGate, SignInTexts, Tenant, User
@@ -106,6 +107,7 @@ class Assistant:
             fallback_transfer=self._fallback(),
             data_timeout_s=call.data_timeout_s,
             on_close=lambda: tools.tokens.end_call(call_id),  # hung up: its tokens are dead
+            answers=shared_answers(self.settings),
         )
         known = await gate.prepare()
         recorder = None

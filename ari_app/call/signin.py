@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from ari_app.call.answers import AnswersFactory, read_answer
 from ari_app.conversation.agent_port import (
     AgentOutput,
     ConversationAgent,
@@ -109,6 +110,10 @@ class SignInTexts:
     locked: str = "Too many attempts. For your security, sign-in is locked for a while."
     goodbye: str = "Goodbye."
     to_general: str = "Let me connect you to someone who can help."
+    not_me: str = "No problem. Please key or say your user number."
+    no_pin: str = (
+        "Your team's admin can set a new PIN for you. Please key or say it when you have it."
+    )
     welcome: str = "Thanks {first}, you're signed in. How can I help?"
 
 
@@ -145,6 +150,7 @@ class SignInGate:
         fallback_transfer: TransferRequest | None = None,
         data_timeout_s: float = 10.0,
         on_close: Callable[[], None] | None = None,
+        answers: AnswersFactory | None = None,
     ) -> None:
         self.service = service
         self.open_agent = open_agent
@@ -157,6 +163,8 @@ class SignInGate:
         self.data_timeout_s = data_timeout_s
         self.on_close = on_close
         """Called when the call is over (revokes the call's tool tokens)."""
+        self.answers = answers
+        """Reads words said instead of digits ("this isn't Alice", "I forgot my PIN")."""
         self.result = SignInResult()
         self.greeting = self.texts.unknown_number
         self._step = _Step.DONE
@@ -204,8 +212,8 @@ class SignInGate:
             return
         digits = extract_digits(text)
         if not digits:
-            yield Say(self.texts.need_digits)
-            yield TurnEnd()
+            for item in await self._words(text):
+                yield item
             return
         try:
             async with asyncio.timeout(self.data_timeout_s):
@@ -218,6 +226,23 @@ class SignInGate:
             outputs = self.data_unavailable()
         for item in outputs:
             yield item
+
+    async def _words(self, text: str) -> list[AgentOutput]:
+        """No digits: is the caller someone else than caller ID suggested, or stuck without a
+        PIN? (Read by meaning, locally: nothing said here leaves the machine.)"""
+        question = self.greeting if self._step is _Step.PIN else self.texts.ask_pin
+        label = await read_answer(self.answers, "signin", question, text)
+        if label == "not_me" and self._step is _Step.PIN and self.result.user is not None:
+            self.result.user = None  # caller ID suggested someone else: ask who this is
+            self._step = _Step.USER_NUMBER
+            return [Say(self.texts.not_me), TurnEnd()]
+        if label == "help":
+            person = self.fallback_transfer or self.locked_transfer
+            if person is not None:
+                self._step = _Step.DONE
+                return [Say(self.texts.to_general), TurnEnd(transfer=person)]
+            return [Say(self.texts.no_pin), TurnEnd()]
+        return [Say(self.texts.need_digits), TurnEnd()]
 
     def data_unavailable(self) -> list[AgentOutput]:
         """What the caller hears when sign-in cannot be checked: an apology, then a person

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ari_app.call.signin import SignInGate
 from ari_app.conversation.agent_port import AgentOutput, Say, TransferRequest, TurnEnd
+from tests.fixtures.answers import KnownAnswers
 
 
 @dataclass(frozen=True)
@@ -239,3 +240,28 @@ async def test_an_agent_that_cannot_open_sends_the_caller_to_a_person() -> None:
     await gate.prepare()
     said, end = await _say(gate, "4821")
     assert end.transfer == person and "4821" not in said
+
+
+async def test_someone_else_on_the_phone_is_asked_for_their_user_number() -> None:
+    reader = KnownAnswers({"this is her husband actually": "not_me"})
+    auth = FakeAuth(known_number="+15550111")
+    gate = _gate(auth, caller="+15550111", answers=reader.factory())
+    await gate.prepare()
+    said, end = await _say(gate, "this is her husband actually")
+    assert "user number" in said and not end.hangup and gate.sensitive
+    assert reader.asked[-1][0] == "signin"
+    said, _ = await _say(gate, "one zero one")  # now the number, then the PIN as usual
+    assert "PIN" in said and auth.pins_seen == []
+
+
+async def test_a_caller_without_a_pin_is_put_through_to_a_person() -> None:
+    reader = KnownAnswers({"i forgot my pin": "help"})
+    general = TransferRequest("general", "400", "")
+    gate = _gate(FakeAuth(), answers=reader.factory(), fallback_transfer=general)
+    await gate.prepare()
+    said, end = await _say(gate, "i forgot my pin")
+    assert end.transfer == general and "someone who can help" in said
+    alone = _gate(FakeAuth(), answers=reader.factory())  # no one to put them through to
+    await alone.prepare()
+    said, end = await _say(alone, "i forgot my pin")
+    assert "admin" in said and end.transfer is None and not end.hangup
