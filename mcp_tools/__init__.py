@@ -8,5 +8,5 @@ Entry points (see docs/data-and-tools.md):
 * :mod:`mcp_tools.services.calls` — call records; :mod:`mcp_tools.services.reminders` — due
   reminders;
 * :mod:`mcp_tools.tokens` — per-call tool tokens;
-* :func:`mcp_tools.server.build_server` — the MCP server with the 38 tools.
+* :func:`mcp_tools.server.build_server` — the MCP server with the 39 tools.
 """

@@ -32,7 +32,7 @@ def mcp() -> None:
 def serve(
     app: AppContext, host: str | None, port: int | None, stdio: bool, token: str | None
 ) -> None:
-    """Serve the 38 tools until interrupted."""
+    """Serve the 39 tools until interrupted."""
     from mcp_tools.app import HttpToolServer, ToolsApp
 
     tools = ToolsApp.from_settings(app.settings)

@@ -116,7 +116,7 @@ def build_server(
     stdio_token: str | None = None,
     runner: Runner | None = None,
 ) -> SwitchboardMCP:
-    """The tool server with all 38 tools, verifying tokens with ``tokens``."""
+    """The tool server with all 39 tools, verifying tokens with ``tokens``."""
     base_url = f"http://{host}:{port}"
     mcp = SwitchboardMCP(
         name="switchboard",
