@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from freepbx import blocks, layout
-from freepbx.devpbx.config import crypt_password, shipped_custom_files
+from freepbx import agents, blocks, layout
+from freepbx.devpbx.config import AGENTS_CONTEXT, crypt_password, shipped_custom_files
 from switchboard.settings import Settings
 
 _PASSWORD = re.compile(r"^\s*password\s*=\s*(\S+)\s*$")
@@ -35,6 +35,8 @@ class Desired:
     """Departments FreePBX has no queue for: Switchboard defines them in its blocks."""
     new_agent_passwords: dict[str, str] = field(default_factory=dict)
     """WebRTC agents given a password just now (tell the agents; shown once)."""
+    to_import: dict[str, str] = field(default_factory=dict)
+    """Agents to add as FreePBX extensions (bulk import), with their new passwords."""
 
 
 def crypt_matches(password: str, crypt_hash: str) -> bool:
@@ -90,16 +92,17 @@ def _ari_crypt(settings: Settings, etc: Path) -> str:
     return crypt_password(password)
 
 
-def _agent_passwords(settings: Settings, etc: Path) -> tuple[dict[str, str], dict[str, str]]:
+def _agent_passwords(names: tuple[str, ...], etc: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Passwords of Switchboard's own endpoints ``names``: kept from the block, else new."""
     old = section_passwords(_current_body(etc, "pjsip.endpoint_custom.conf"))
-    agents: dict[str, str] = {}
+    found: dict[str, str] = {}
     new: dict[str, str] = {}
-    for name in settings.freepbx.webrtc_agents:
+    for name in names:
         password = old.get(f"{name}-auth")
         if password is None:
             password = new[name] = secrets.token_urlsafe(12)
-        agents[name] = password
-    return agents, new
+        found[name] = password
+    return found, new
 
 
 def queue_dialplan(departments: Mapping[str, str]) -> str:
@@ -119,7 +122,7 @@ def queue_dialplan(departments: Mapping[str, str]) -> str:
 
 
 def queue_definitions(departments: Mapping[str, str], members: tuple[str, ...]) -> str:
-    """``queues.conf`` sections for the queues Switchboard defines."""
+    """``queues.conf`` sections for the queues Switchboard defines (``members``: its lines)."""
     if not departments:
         return "; Every department queue is FreePBX's own (Applications → Queues).\n"
     out = []
@@ -134,8 +137,7 @@ def queue_definitions(departments: Mapping[str, str], members: tuple[str, ...]) 
             "joinempty = yes",
             "leavewhenempty = no",
         ]
-        body += [f"member => PJSIP/{m},0,Agent {m},PJSIP/{m}" for m in members]
-        out.append("\n".join(body) + "\n")
+        out.append("\n".join(body + list(members)) + "\n")
     return "\n".join(out)
 
 
@@ -149,7 +151,16 @@ def render_desired(settings: Settings) -> Desired:
             "(e.g. acme.pstn.twilio.com; `switchboard twilio provision` creates it)"
         )
     did = fp.assistant_did or (settings.twilio.phone_numbers or ("s",))[0]
-    agents, new = _agent_passwords(settings, etc)
+    tryit = settings.console.tryit_extension
+    people = tuple(a for a in fp.webrtc_agents if a != tryit)
+    if fp.agents_as_extensions:
+        have = agents.freepbx_extensions(etc)
+        own = tuple(a for a in fp.webrtc_agents if a == tryit)
+        to_import = {a: secrets.token_urlsafe(12) for a in people if a not in have}
+        amended = [a for a in people if a in have]
+    else:
+        own, to_import, amended = fp.webrtc_agents, {}, []
+    endpoints, new = _agent_passwords(own, etc)
     bodies = shipped_custom_files(
         {
             "APP": settings.ari.app,
@@ -163,12 +174,13 @@ def render_desired(settings: Settings) -> Desired:
             "MAX_PER_DID": str(fp.max_calls_per_did),
             "MAX_PER_TENANT": str(fp.max_calls_per_tenant),
         },
-        agents,
-        tryit=settings.console.tryit_extension,
+        endpoints,
+        tryit=tryit,
     )
-    have = existing_queues(etc)
-    missing = {n: q for n, q in fp.departments.items() if q not in have}
+    bodies[agents.POST_FILE] = agents.amendments(amended, AGENTS_CONTEXT)
+    have_queues = existing_queues(etc)
+    missing = {n: q for n, q in fp.departments.items() if q not in have_queues}
     bodies["extensions_custom.conf"] += queue_dialplan(missing)
-    agents_only = tuple(a for a in fp.webrtc_agents if a != settings.console.tryit_extension)
-    bodies["queues_custom.conf"] = queue_definitions(missing, agents_only)
-    return Desired(bodies, sorted(missing), new)
+    members = tuple(agents.queue_member(a, extension=fp.agents_as_extensions) for a in people)
+    bodies["queues_custom.conf"] = queue_definitions(missing, members)
+    return Desired(bodies, sorted(missing), {**new, **to_import}, to_import)

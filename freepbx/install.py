@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from freepbx import blocks, checks, layout
+from freepbx import agents, blocks, checks, layout
 from freepbx.checks import Check
-from freepbx.desired import Desired
+from freepbx.desired import Desired, render_desired
+from freepbx.devpbx.config import AGENTS_CONTEXT
 from freepbx.doctor import Pbx, preflight, verify
 from freepbx.system import PbxCommandError
 
@@ -38,6 +40,8 @@ class InstallReport:
     verify: list[Check] = field(default_factory=list)
     missing_queues: list[str] = field(default_factory=list)
     new_agents: list[str] = field(default_factory=list)
+    imported_agents: list[str] = field(default_factory=list)
+    """Agents added as FreePBX extensions (``fwconsole bulkimport``) by this run."""
     new_agent_passwords: dict[str, str] = field(default_factory=dict)
     """Passwords of agents made by this run (not in a dry run: none is kept)."""
     error: str = ""
@@ -52,7 +56,7 @@ class InstallReport:
     @property
     def changed(self) -> bool:
         """Whether anything was (or would be) written or set."""
-        return bool(self.files or self.settings)
+        return bool(self.files or self.settings or self.imported_agents)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -65,6 +69,7 @@ class InstallReport:
             "reloaded": self.reloaded,
             "missing_queues": self.missing_queues,
             "new_agents": self.new_agents,
+            "imported_agents": self.imported_agents,
             "new_agent_passwords": self.new_agent_passwords,
             "error": self.error,
             "preflight": [c.as_dict() for c in self.preflight],
@@ -123,6 +128,11 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
     if dry_run:
         return report
     try:
+        if desired.to_import:
+            desired = import_agents(pbx, desired)
+            report.imported_agents = sorted(desired.to_import)
+            files = planned_files(fp.etc, desired)
+            report.files = sorted(files)
         for name, text in files.items():
             write_file(fp.etc / name, text, secret=layout.target(name).secret)
         for key, value in report.settings.items():
@@ -136,6 +146,37 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
         return report
     report.verify = _verify_with_wait(pbx, desired, ari_wait_s if report.reloaded else 0.0)
     return report
+
+
+class AgentImportError(OSError):
+    """FreePBX's bulk import did not create every agent extension asked for."""
+
+
+def import_agents(pbx: Pbx, desired: Desired) -> Desired:
+    """Add ``desired.to_import`` as FreePBX extensions, let FreePBX write them, and render
+    again so their amendments (``pjsip.endpoint_custom_post.conf``) are included.
+
+    The import file holds passwords: it lives in a private folder and is gone afterwards.
+    The reload makes FreePBX generate the new extensions' endpoints; only then can they be
+    amended (an amendment of a missing endpoint breaks ``pjsip.conf`` for Asterisk).
+    """
+    etc = pbx.settings.freepbx.etc
+    with tempfile.TemporaryDirectory(prefix="switchboard-agents-") as folder:
+        path = os.path.join(folder, "agents.csv")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(agents.bulk_csv(desired.to_import, AGENTS_CONTEXT))
+        pbx.cmds.bulk_import_extensions(path)
+    pbx.cmds.reload()
+    missing = sorted(set(desired.to_import) - agents.freepbx_extensions(etc))
+    if missing:
+        raise AgentImportError(
+            f"fwconsole bulkimport did not create extensions {', '.join(missing)}: "
+            "check Admin → Bulk Handler (module bulkhandler) and `fwconsole bulkimport --help`"
+        )
+    again = render_desired(pbx.settings)
+    again.new_agent_passwords = {**desired.new_agent_passwords, **again.new_agent_passwords}
+    again.to_import = desired.to_import
+    return again
 
 
 def _verify_with_wait(pbx: Pbx, desired: Desired, wait_s: float) -> list[Check]:

@@ -59,6 +59,13 @@ TARGETS: tuple[Target, ...] = (
         secret=True,
     ),
     Target(
+        "pjsip.endpoint_custom_post.conf",
+        "pjsip.conf",
+        "pjsip.conf",
+        (),
+        "agents' FreePBX extensions amended: WebRTC, transfers kept off the trunk",
+    ),
+    Target(
         "pjsip.aor_custom.conf",
         "pjsip.conf",
         "pjsip.aor.conf",

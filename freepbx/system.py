@@ -69,6 +69,10 @@ class Commands:
         """``fwconsole setting KEY VALUE`` (an Advanced Setting)."""
         self.fw("setting", key, value)
 
+    def bulk_import_extensions(self, csv_file: str) -> None:
+        """``fwconsole bulkimport --type=extensions FILE --replace`` (bulkhandler module)."""
+        self.fw("bulkimport", "--type=extensions", csv_file, "--replace")
+
     def reload(self) -> None:
         """``fwconsole reload``: regenerate FreePBX's files and reload Asterisk."""
         self.fw("reload")

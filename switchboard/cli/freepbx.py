@@ -35,6 +35,9 @@ def _text(r: Mapping[str, Any]) -> str:
         password = r["new_agent_passwords"].get(agent)
         shown = f"password {password} (shown once)" if password else "password made on install"
         lines.append(f"new WebRTC agent {agent}: {shown}")
+    if r["imported_agents"]:
+        added = ", ".join(r["imported_agents"])
+        lines.append(f"FreePBX extensions added (Applications → Extensions): {added}")
     if r["verify"]:
         lines += ["", format_checks(r["verify"])]
     lines.append(f"\ninstall: {r['status']}")

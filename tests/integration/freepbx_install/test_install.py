@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ WRITTEN = [
     "extensions_custom.conf",
     "pjsip.aor_custom.conf",
     "pjsip.endpoint_custom.conf",
+    "pjsip.endpoint_custom_post.conf",
     "pjsip.identify_custom.conf",
     "queues_custom.conf",
 ]
@@ -33,7 +35,13 @@ def test_first_install_writes_blocks_sets_tls_reloads_and_verifies(fake_pbx: Fak
     assert report.error == ""
     assert report.files == WRITTEN
     fp = settings.freepbx
-    assert fake_pbx.fw_calls() == [
+    calls = fake_pbx.fw_calls()
+    bulk, first_reload = calls[:2]
+    assert bulk[:3] == ["fwconsole", "bulkimport", "--type=extensions"]
+    assert bulk[4:] == ["--replace"] and not Path(bulk[3]).exists()  # passwords: file gone
+    assert first_reload == ["fwconsole", "reload"]  # FreePBX writes the new extensions
+    assert report.imported_agents == ["2001", "2002"]
+    assert calls[2:] == [
         ["fwconsole", "setting", "HTTPTLSENABLE", "1"],
         ["fwconsole", "setting", "HTTPTLSBINDADDRESS", "::"],
         ["fwconsole", "setting", "HTTPTLSBINDPORT", "7443"],
@@ -71,9 +79,10 @@ def test_blocks_hold_the_shipped_objects(fake_pbx: FakePbx) -> None:
     aor = blocks.block_body((fake_pbx.etc / "pjsip.aor_custom.conf").read_text()) or ""
     assert "contact = sip:acme.pstn.twilio.com" in aor
     endpoint = (fake_pbx.etc / "pjsip.endpoint_custom.conf").read_text()
-    assert "transport = 0.0.0.0-udp" in endpoint and "[2002-auth]" in endpoint
+    assert "transport = 0.0.0.0-udp" in endpoint and "[2002-auth]" not in endpoint
     queues = blocks.block_body((fake_pbx.etc / "queues_custom.conf").read_text()) or ""
     assert "[401]" in queues and "[402]" in queues and "[400]" not in queues
+    assert "member => Local/2002@from-queue/n,0,Agent 2002,hint:2002@ext-local" in queues
     ari = (fake_pbx.etc / "ari_additional_custom.conf").read_text()
     assert "[switchboard]" in ari and "password = $6$" in ari
 
@@ -298,3 +307,41 @@ def test_doctor_names_what_a_first_call_lacks(
     assert "Inbound Routes" in found["route.+15550100"].fix
     assert found["pjsip.nat"].status == "fail" and "198.51.100.20" in found["pjsip.nat"].detail
     assert found["cert.valid"].status == "fail" and "voice.example.com" in found["cert.valid"].fix
+
+
+def test_agents_become_freepbx_extensions_amended_for_webrtc(fake_pbx: FakePbx) -> None:
+    """The agents are FreePBX's own extensions (a GUI queue rings Local/<ext>@from-queue/n);
+    Switchboard only amends what the GUI cannot set, after FreePBX generated them."""
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    generated = (fake_pbx.etc / "pjsip.endpoint.conf").read_text()
+    assert "[2001]\ntype=endpoint" in generated and "context=switchboard-agents" in generated
+    auth = (fake_pbx.etc / "pjsip.auth.conf").read_text()
+    assert f"password={report.new_agent_passwords['2001']}" in auth  # FreePBX got it
+    post = blocks.block_body((fake_pbx.etc / "pjsip.endpoint_custom_post.conf").read_text())
+    assert post is not None
+    for agent in ("2001", "2002"):
+        section = post[post.index(f"[{agent}](+)") :].split("\n\n")[0]
+        assert "webrtc = yes" in section and "dtls_auto_generate_cert = yes" in section
+        assert "set_var = TRANSFER_CONTEXT=switchboard-agents" in section
+    assert "[1001](+)" not in post  # the admin's own extension is left alone
+
+
+def test_a_bulk_import_that_creates_nothing_stops_before_amending(
+    fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_BULKIMPORT_NOOP", "1")
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    assert report.status == "fail" and "did not create extensions 2001, 2002" in report.error
+    post = fake_pbx.etc / "pjsip.endpoint_custom_post.conf"
+    assert not post.exists() or "(+)" not in post.read_text()  # Asterisk would refuse it
+
+
+def test_agents_as_switchboard_endpoints_when_asked(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings(agents_as_extensions=False)
+    report = install(pbx_from_settings(settings))
+    assert report.imported_agents == [] and report.error == ""
+    endpoint = (fake_pbx.etc / "pjsip.endpoint_custom.conf").read_text()
+    assert "[2002-auth]" in endpoint and "webrtc = yes" in endpoint
+    queues = (fake_pbx.etc / "queues_custom.conf").read_text()
+    assert "member => PJSIP/2002,0,Agent 2002,PJSIP/2002" in queues
+    assert not any(c[1] == "bulkimport" for c in fake_pbx.fw_calls())

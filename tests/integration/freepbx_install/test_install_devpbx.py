@@ -138,6 +138,18 @@ async def test_installed_files_load_and_a_call_reaches_the_app(
     assert "Queue(403,tr" in dev_pbx.cli("dialplan show 403@ext-queues")
     assert "Queue(400" in dev_pbx.cli("dialplan show 400@ext-queues")
     assert "403 has 0 calls" in dev_pbx.cli("queue show 403")
+    # the agents are "FreePBX extensions" (bulk import, generated on reload), amended by
+    # Switchboard's [ext](+) lines: real Asterisk loads them as restricted WebRTC endpoints
+    assert report.imported_agents == ["2001", "2002"]
+    for agent in ("2001", "2002"):
+        shown = dev_pbx.cli(f"pjsip show endpoint {agent}")
+        settings = {
+            k.strip(): v.strip() for k, _, v in (line.partition(":") for line in shown.splitlines())
+        }
+        assert settings["context"] == "switchboard-agents", settings
+        assert settings["webrtc"] == "yes" and settings["media_encryption"] == "dtls"
+        assert settings["dtls_auto_generate_cert"] == "Yes"
+    assert "Local/2001@from-queue/n" in dev_pbx.cli("queue show 403")
     identify = dev_pbx.cli("pjsip show identify twilio")
     assert fresh_freepbx.pbx.trunk_address in identify
 

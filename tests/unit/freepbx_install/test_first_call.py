@@ -48,8 +48,7 @@ def test_route_target_follows_a_custom_destination() -> None:
 def test_inbound_route_checks_say_how_to_add_the_route(tmp_path: Path) -> None:
     (tmp_path / "extensions_additional.conf").write_text(ROUTES)
     found = {
-        c.name: c
-        for c in check_inbound_routes(tmp_path, ["+15550100", "+15550102", "+15559999"])
+        c.name: c for c in check_inbound_routes(tmp_path, ["+15550100", "+15550102", "+15559999"])
     }
     assert found["route.+15550100"].status == "ok"
     assert found["route.+15550102"].status == "fail"

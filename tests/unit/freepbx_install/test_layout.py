@@ -23,6 +23,7 @@ def render_layout(etc: Path) -> None:
 
 CHAINS = {
     "pjsip.endpoint_custom.conf": ["pjsip.conf", "pjsip.endpoint.conf"],
+    "pjsip.endpoint_custom_post.conf": ["pjsip.conf"],  # right after pjsip.endpoint.conf
     "pjsip.aor_custom.conf": ["pjsip.conf", "pjsip.aor.conf"],
     "pjsip.identify_custom.conf": ["pjsip.conf", "pjsip.identify.conf"],
     "extensions_custom.conf": ["extensions.conf"],
@@ -46,6 +47,9 @@ def test_pjsip_conf_itself_never_names_the_object_custom_files() -> None:
         assert f"pjsip.{kind}_custom.conf" not in top
         assert f"pjsip.{kind}.conf" in top and f"pjsip.{kind}_custom_post.conf" in top
     text = freepbx17.pjsip_conf(("type=global",))
+    # amendments [ext](+) of generated endpoints must come after them, before the AORs
+    assert top.index("pjsip.endpoint.conf") < top.index("pjsip.endpoint_custom_post.conf")
+    assert top.index("pjsip.endpoint_custom_post.conf") < top.index("pjsip.aor.conf")
     assert text.rstrip().endswith("#include pjsip_custom_post.conf")  # inside [global]
     assert text.index("#include pjsip.transports.conf") < text.index("[global]")
 
