@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from freepbx import checks, first_call, queue_checks
+from freepbx import checks, first_call, queue_checks, trust
 from freepbx.certs import utcnow
 from freepbx.checks import Check
 from freepbx.desired import ConfigError, Desired, render_desired
@@ -31,7 +31,7 @@ def pbx_from_settings(settings: Settings) -> Pbx:
     password = settings.ari.password.get_secret_value() if settings.ari.password else ""
     return Pbx(
         settings,
-        Commands(fp.fwconsole, fp.asterisk, fp.command_timeout_s),
+        Commands(fp.fwconsole, fp.asterisk, fp.command_timeout_s, fp.php, fp.fail2ban_client),
         AriProbe(settings.ari_url, settings.ari.user, password, settings.ari.request_timeout_s),
     )
 
@@ -80,6 +80,7 @@ def verify(pbx: Pbx, desired: Desired | None) -> list[Check]:
     found.append(checks.check_rtp_range(etc))
     found.append(first_call.check_certificate(s.freepbx, utcnow()))
     found.append(first_call.check_trunk_identify(etc, s.freepbx))
+    found += trust.check_trust(pbx.cmds, s.freepbx)
     found += first_call.check_inbound_routes(etc, s.twilio.phone_numbers)
     found += queue_checks.check_queues(etc, s.freepbx.departments)
     found += queue_checks.check_queue_failover(etc, s.freepbx.departments)

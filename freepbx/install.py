@@ -1,11 +1,13 @@
 """``switchboard freepbx install``: put Switchboard onto a FreePBX 17 box, idempotently.
 
 Steps: preflight checks (FreePBX/Asterisk versions, includes, settings, clashes with the
-admin's own objects) → write Switchboard's marked blocks into the ``*_custom.conf`` files
+admin's own objects) → agents added as FreePBX extensions (bulk import) → NAT into FreePBX's
+SIP Settings, Twilio's and the agents' networks into FreePBX Firewall's trusted zone and
+fail2ban's whitelist → write Switchboard's marked blocks into the ``*_custom.conf`` files
 (the admin's lines outside them are kept; the first change of a file keeps a
 ``.pre-switchboard`` copy) → set HTTPS/WSS with ``fwconsole setting`` → ``fwconsole reload``
-→ verify (blocks, HTTPS, queues, ARI, app). When nothing differs, nothing is written, set
-or reloaded, so a second run changes nothing.
+→ verify (blocks, HTTPS, NAT, trust, queues, ARI, app). When nothing differs, nothing is
+written, set or reloaded, so a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from freepbx import agents, blocks, checks, layout
+from freepbx import agents, blocks, checks, layout, nat, trust
 from freepbx.checks import Check
 from freepbx.desired import Desired, render_desired
 from freepbx.devpbx.config import AGENTS_CONTEXT
@@ -42,6 +44,12 @@ class InstallReport:
     new_agents: list[str] = field(default_factory=list)
     imported_agents: list[str] = field(default_factory=list)
     """Agents added as FreePBX extensions (``fwconsole bulkimport``) by this run."""
+    nat: dict[str, Any] = field(default_factory=dict)
+    """External Address and Local Networks set in FreePBX's SIP Settings (empty: unchanged)."""
+    trusted: list[str] = field(default_factory=list)
+    """Networks added to FreePBX Firewall's trusted zone."""
+    fail2ban_jails: list[str] = field(default_factory=list)
+    """fail2ban jails told to ignore Twilio's and the agents' networks."""
     new_agent_passwords: dict[str, str] = field(default_factory=dict)
     """Passwords of agents made by this run (not in a dry run: none is kept)."""
     error: str = ""
@@ -56,7 +64,14 @@ class InstallReport:
     @property
     def changed(self) -> bool:
         """Whether anything was (or would be) written or set."""
-        return bool(self.files or self.settings or self.imported_agents)
+        return bool(
+            self.files
+            or self.settings
+            or self.imported_agents
+            or self.nat
+            or self.trusted
+            or self.fail2ban_jails
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -70,6 +85,9 @@ class InstallReport:
             "missing_queues": self.missing_queues,
             "new_agents": self.new_agents,
             "imported_agents": self.imported_agents,
+            "nat": self.nat,
+            "trusted": self.trusted,
+            "fail2ban_jails": self.fail2ban_jails,
             "new_agent_passwords": self.new_agent_passwords,
             "error": self.error,
             "preflight": [c.as_dict() for c in self.preflight],
@@ -125,9 +143,20 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
     files = planned_files(fp.etc, desired)
     report.files = sorted(files)
     report.settings = checks.service_changes(fp.etc) | checks.tls_changes(fp.etc, fp)
+    if checks.nat_differences(fp.etc, fp):
+        report.nat = nat.wanted(fp)
+    trust_plan = None
+    if fp.manage_firewall:
+        trust_plan = trust.plan(pbx.cmds, fp)
+        report.trusted = trust_plan.firewall_missing or []
+        report.fail2ban_jails = sorted(trust_plan.jails_missing)
     if dry_run:
         return report
     try:
+        if report.nat:
+            report.nat = nat.set_nat(pbx.cmds, fp)
+        if trust_plan is not None and trust_plan.changes:
+            trust.apply(pbx.cmds, fp, trust_plan)
         if desired.to_import:
             desired = import_agents(pbx, desired)
             report.imported_agents = sorted(desired.to_import)
@@ -138,7 +167,7 @@ def install(pbx: Pbx, dry_run: bool = False, ari_wait_s: float = 15.0) -> Instal
         for key, value in report.settings.items():
             pbx.cmds.set_setting(key, value)
         report.new_agent_passwords = desired.new_agent_passwords
-        if report.changed:
+        if report.files or report.settings or report.nat:
             pbx.cmds.reload()
             report.reloaded = True
     except (PbxCommandError, OSError) as exc:

@@ -27,9 +27,16 @@ class Commands:
     fwconsole: str = "fwconsole"
     asterisk: str = "asterisk"
     timeout_s: float = 120.0
+    php: str = "php"
+    fail2ban: str = "fail2ban-client"
 
-    def run(self, argv: list[str]) -> str:
-        """Run ``argv`` and return its standard output; raise :class:`PbxCommandError`."""
+    def has(self, command: str) -> bool:
+        """Whether ``command`` is on PATH (or an existing path)."""
+        return shutil.which(command) is not None
+
+    def run(self, argv: list[str], stdin: str | None = None) -> str:
+        """Run ``argv`` (``stdin`` fed to it) and return its standard output; raise
+        :class:`PbxCommandError`."""
         exe = shutil.which(argv[0])
         if exe is None:
             raise PbxCommandError(f"{argv[0]}: not found on PATH")
@@ -40,7 +47,7 @@ class Commands:
                 text=True,
                 timeout=self.timeout_s,
                 check=False,
-                stdin=subprocess.DEVNULL,
+                input=stdin if stdin is not None else "",
             )
         except subprocess.TimeoutExpired as exc:
             raise PbxCommandError(f"{' '.join(argv)}: no answer in {self.timeout_s:.0f} s") from exc

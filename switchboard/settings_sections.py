@@ -125,7 +125,9 @@ class FreepbxSettings(Section):
     """Add the trunk's, media and agent networks to FreePBX Firewall's trusted zone and to
     fail2ban's whitelist (when the firewall module / fail2ban are there)."""
     fail2ban_jail_dir: Path = Path("/etc/fail2ban/jail.d")
-    """Where the fail2ban whitelist drop-in goes when FreePBX does not sync it itself."""
+    """Where the fail2ban whitelist drop-in goes (``switchboard.local``)."""
+    fail2ban_client: str = "fail2ban-client"
+    """fail2ban's command line (looked up on PATH; absent: fail2ban is not managed)."""
     dns_name: str = ""
     """The PBX's DNS name: the certificate must be valid for it (doctor ``cert.valid``)."""
     cert_min_days: int = 21

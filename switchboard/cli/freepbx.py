@@ -25,6 +25,15 @@ def _text(r: Mapping[str, Any]) -> str:
     lines.append("")
     lines += [f"{verb} {name}" for name in r["files"]]
     lines += [f"{verb} setting {k} = {v}" for k, v in r["settings"].items()]
+    if r["nat"]:
+        nets = ", ".join(f"{n['net']}/{n['mask']}" for n in r["nat"]["localnets"])
+        lines.append(
+            f"{verb} SIP Settings: External Address {r['nat']['externip']}, Local Networks {nets}"
+        )
+    if r["trusted"]:
+        lines.append(f"{verb} FreePBX Firewall trusted zone: + {', '.join(r['trusted'])}")
+    if r["fail2ban_jails"]:
+        lines.append(f"{verb} fail2ban whitelist of jails {', '.join(r['fail2ban_jails'])}")
     if not r["changed"]:
         lines.append("nothing to change")
     if r["reloaded"]:

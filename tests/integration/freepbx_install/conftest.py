@@ -37,6 +37,8 @@ REGISTERED = [
     {"technology": "PJSIP", "resource": "2002", "state": "offline"},
 ]
 """What the fake ARI's ``GET /endpoints/PJSIP`` answers: agent 2001 is registered."""
+FAIL2BAN_JAILS = {"asterisk": ["127.0.0.1/8", "10.60.0.5/32"], "sshd": ["127.0.0.1/8"]}
+"""fail2ban's jails on the fake PBX and what they ignore (FreePBX's Intrusion Detection)."""
 ARI_PASSWORD = "s3cret-ari-password"
 
 FREEPBX_FILES = {
@@ -123,8 +125,12 @@ class FakePbx:
         return [json.loads(line) for line in log.read_text().splitlines()]
 
     def fw_calls(self) -> list[list[str]]:
-        """Recorded fwconsole calls other than version queries."""
-        return [c for c in self.calls() if c[0] == "fwconsole" and c[1] != "--version"]
+        """Recorded fwconsole calls that change something (no version or list queries)."""
+        return [
+            c
+            for c in self.calls()
+            if c[0] == "fwconsole" and c[1] != "--version" and c[1:3] != ["firewall", "list"]
+        ]
 
     def settings(self, **freepbx: Any) -> Settings:
         """Settings for this PBX (freepbx fields may be overridden)."""
@@ -134,6 +140,8 @@ class FakePbx:
             "tls_key_file": self.etc / "keys" / "integration" / "webserver.key",
             "webrtc_agents": ("2001", "2002"),
             "dns_name": "pbx.example.com",
+            "agent_networks": ("198.51.100.0/24",),
+            "fail2ban_jail_dir": self.etc.parent / "fail2ban" / "jail.d",
             "external_address": "203.0.113.10",
             "local_networks": ("10.60.0.0/24",),
             **freepbx,
@@ -190,6 +198,7 @@ def fake_pbx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePb
     state = tmp_path / "state"
     state.mkdir()
     (state / "endpoints.json").write_text(json.dumps(REGISTERED))
+    (state / "fail2ban.json").write_text(json.dumps(FAIL2BAN_JAILS))
     handler = type("Handler", (_AriHandler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -198,6 +207,7 @@ def fake_pbx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePb
         "PATH": f"{FAKEBIN}:{__import__('os').environ['PATH']}",
         "FAKE_PBX_DIR": str(state),
         "FAKE_PBX_ETC": str(etc),
+        "FAKE_F2B_JAILD": str(etc.parent / "fail2ban" / "jail.d"),
         "SWITCHBOARD_CONFIG": str(tmp_path / "none.toml"),
     }
     for key, value in env.items():

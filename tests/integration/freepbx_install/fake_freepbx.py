@@ -71,3 +71,45 @@ def generate(state: Path, etc: Path) -> None:
         original = (originals / name).read_text()
         sep = "" if not original or original.endswith("\n") else "\n"
         (etc / name).write_text(original + sep + "\n" + extra[name])
+
+
+def firewall_trusted(state: Path) -> list[str]:
+    """Networks in the firewall module's trusted zone (as ``fwconsole firewall list``)."""
+    path = state / "firewall.json"
+    return list(json.loads(path.read_text())) if path.exists() else []
+
+
+def firewall_add(state: Path, net: str) -> None:
+    """``fwconsole firewall add trusted NET``: an address gets /32 as the module adds it."""
+    if "/" not in net:
+        net += "/32"
+    nets = firewall_trusted(state)
+    if net not in nets:
+        nets.append(net)
+    (state / "firewall.json").write_text(json.dumps(nets))
+
+
+NAT_KEYS = ("external_media_address", "external_signaling_address", "local_net")
+
+
+def generate_transports(state: Path, etc: Path) -> None:
+    """Write the SIP Settings store's ``externip``/``localnets`` into every transport of
+    ``pjsip.transports.conf``, as core's PJSip ``getTransportConfigs`` does."""
+    store_file = state / "sipsettings.json"
+    if not store_file.exists():
+        return
+    store = json.loads(store_file.read_text())
+    nat = []
+    if store.get("externip"):
+        nat += [f"external_media_address={store['externip']}"]
+        nat += [f"external_signaling_address={store['externip']}"]
+    nat += [f"local_net={n['net']}/{n['mask']}" for n in store.get("localnets", [])]
+    path = etc / "pjsip.transports.conf"
+    out: list[str] = []
+    for line in path.read_text().splitlines():
+        if line.split("=", 1)[0].strip() in NAT_KEYS:
+            continue
+        out.append(line)
+        if line.strip() == "type=transport":
+            out += nat
+    path.write_text("\n".join(out) + "\n")

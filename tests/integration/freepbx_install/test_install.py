@@ -12,6 +12,7 @@ from freepbx import blocks
 from freepbx.doctor import pbx_from_settings, run_doctor
 from freepbx.install import BACKUP_SUFFIX, install
 from switchboard.cli import main
+from switchboard.settings_sections import TWILIO_MEDIA_RANGES, TWILIO_SIGNALLING_RANGES
 from tests.integration.freepbx_install.conftest import ADMIN_LINES, FakePbx
 
 WRITTEN = [
@@ -25,6 +26,10 @@ WRITTEN = [
 ]
 
 
+TRUSTED = [*TWILIO_SIGNALLING_RANGES, *TWILIO_MEDIA_RANGES, "198.51.100.0/24"]
+"""Twilio's signalling and media ranges, then the agents' network (conftest)."""
+
+
 def statuses(checks: list[dict[str, str]]) -> dict[str, str]:
     return {c["name"]: c["status"] for c in checks}
 
@@ -35,7 +40,9 @@ def test_first_install_writes_blocks_sets_tls_reloads_and_verifies(fake_pbx: Fak
     assert report.error == ""
     assert report.files == WRITTEN
     fp = settings.freepbx
-    calls = fake_pbx.fw_calls()
+    calls = [c for c in fake_pbx.fw_calls() if c[1:3] != ["firewall", "list"]]
+    assert calls[0] == ["fwconsole", "firewall", "add", "trusted", *TRUSTED]
+    calls = calls[1:]
     bulk, first_reload = calls[:2]
     assert bulk[:3] == ["fwconsole", "bulkimport", "--type=extensions"]
     assert bulk[4:] == ["--replace"] and not Path(bulk[3]).exists()  # passwords: file gone
@@ -197,6 +204,7 @@ def test_cli_install_and_doctor_json(fake_pbx: FakePbx) -> None:
         "SWITCHBOARD_FREEPBX__EXTERNAL_ADDRESS": "203.0.113.10",
         "SWITCHBOARD_FREEPBX__LOCAL_NETWORKS": '["10.60.0.0/24"]',
         "SWITCHBOARD_FREEPBX__WEBRTC_AGENTS": '["2001"]',
+        "SWITCHBOARD_FREEPBX__FAIL2BAN_JAIL_DIR": fake_pbx.env["FAKE_F2B_JAILD"],
         "SWITCHBOARD_TWILIO__PHONE_NUMBERS": '["+15550100"]',
     }
     runner = CliRunner()
@@ -345,3 +353,60 @@ def test_agents_as_switchboard_endpoints_when_asked(fake_pbx: FakePbx) -> None:
     queues = (fake_pbx.etc / "queues_custom.conf").read_text()
     assert "member => PJSIP/2002,0,Agent 2002,PJSIP/2002" in queues
     assert not any(c[1] == "bulkimport" for c in fake_pbx.fw_calls())
+
+
+def test_firewall_and_fail2ban_trust_twilio_and_the_agents(fake_pbx: FakePbx) -> None:
+    settings = fake_pbx.settings()
+    before = {c.name: c for c in run_doctor(pbx_from_settings(settings))}
+    assert before["firewall.trust"].status == "fail"
+    assert "fwconsole firewall add trusted 54.172.60.0/30" in before["firewall.trust"].fix
+    assert before["fail2ban.whitelist"].status == "fail"
+    report = install(pbx_from_settings(settings))
+    assert report.trusted == TRUSTED and report.fail2ban_jails == ["asterisk", "sshd"]
+    drop_in = (Path(fake_pbx.env["FAKE_F2B_JAILD"]) / "switchboard.local").read_text()
+    assert "[asterisk]\nignoreip = %(known/ignoreip)s 54.172.60.0/30" in drop_in
+    assert ["fail2ban-client", "reload"] in fake_pbx.calls()
+    jails = json.loads((fake_pbx.state / "fail2ban.json").read_text())
+    assert "10.60.0.5/32" in jails["asterisk"]  # what Intrusion Detection had stays
+    assert all(net in jails[j] for j in jails for net in TRUSTED)
+    after = {c.name: c.status for c in report.verify}
+    assert after["firewall.trust"] == "ok" and after["fail2ban.whitelist"] == "ok"
+    again = install(pbx_from_settings(settings))
+    assert again.trusted == [] and again.fail2ban_jails == [] and not again.changed
+
+
+def test_without_freepbx_firewall_or_fail2ban_trust_only_warns(
+    fake_pbx: FakePbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_NO_FIREWALL", "1")
+    (fake_pbx.state / "fail2ban.json").unlink()
+    (fake_pbx.state / "fail2ban.json").write_text("{}")
+    report = install(pbx_from_settings(fake_pbx.settings()))
+    assert report.error == "" and report.trusted == []
+    found = {c.name: c for c in report.verify}
+    assert found["firewall.trust"].status == "warn"
+    assert "fwconsole ma downloadinstall firewall" in found["firewall.trust"].fix
+    assert found["fail2ban.whitelist"].status == "ok"
+
+
+def test_nat_goes_into_freepbx_sip_settings_and_out_through_a_reload(fake_pbx: FakePbx) -> None:
+    transports = fake_pbx.etc / "pjsip.transports.conf"
+    transports.write_text(
+        "#include pjsip.transports_custom.conf\n[0.0.0.0-udp]\ntype=transport\nprotocol=udp\n"
+        "bind=0.0.0.0:5060\n\n[0.0.0.0-wss]\ntype=transport\nprotocol=wss\nbind=0.0.0.0\n"
+    )
+    settings = fake_pbx.settings()
+    dry = install(pbx_from_settings(settings), dry_run=True)
+    assert dry.nat == {
+        "externip": "203.0.113.10",
+        "localnets": [{"net": "10.60.0.0", "mask": "24"}],
+    }
+    assert not any(c[0] == "php" for c in fake_pbx.calls())
+    report = install(pbx_from_settings(settings))
+    php = [c for c in fake_pbx.calls() if c[0] == "php"]
+    assert php == [["php", "-r", "<code>", "--", "/etc/freepbx.conf"]]
+    assert report.nat["externip"] == "203.0.113.10" and report.reloaded
+    text = transports.read_text()
+    assert "external_media_address=203.0.113.10" in text and "local_net=10.60.0.0/24" in text
+    assert {c.name: c.status for c in report.verify}["pjsip.nat"] == "ok"
+    assert install(pbx_from_settings(settings)).nat == {}

@@ -66,6 +66,7 @@ def fresh_freepbx(
                 wss_bind_address=pbx.bind_address,
                 tls_cert_file=Path("/etc/asterisk/keys/switchboard.crt"),
                 tls_key_file=Path("/etc/asterisk/keys/switchboard.key"),
+                manage_firewall=False,  # the host's fail2ban is not the dev PBX's
             ),
             "twilio": TwilioSettings(
                 domain_name=f"{pbx.trunk_address}:5062", phone_numbers=(pbx.demo_did,)

@@ -127,6 +127,7 @@ def test_installed_wheel_runs_install_dry_run_and_doctor_on_the_dev_pbx(
         "SWITCHBOARD_FREEPBX__ROOT": str(dev_pbx.root),
         "SWITCHBOARD_FREEPBX__FWCONSOLE": str(DEVBIN / "fwconsole"),
         "SWITCHBOARD_FREEPBX__ASTERISK": str(DEVBIN / "asterisk"),
+        "SWITCHBOARD_FREEPBX__MANAGE_FIREWALL": "false",  # the host's fail2ban is not the PBX's
         "SWITCHBOARD_FREEPBX__TRUNK_MATCH": json.dumps([pbx.trunk_address]),
         "SWITCHBOARD_FREEPBX__WSS_BIND_ADDRESS": pbx.bind_address,
         "SWITCHBOARD_FREEPBX__TLS_CERT_FILE": "/etc/asterisk/keys/switchboard.crt",
