@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -11,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from agent.local_model import PART_COUNT
 from tests.integration.provisioning.iac import (
+    REPO,
     TF_DIR,
     google_provider_mirror,
     iac_tool,
@@ -44,9 +47,13 @@ JUSTIFIED_SKIPS = {"CKV_GCP_40", "CKV_GCP_38"}
 
 
 def example_copy(tmp_path: Path, tfvars: str) -> Path:
-    """A copy of the Terraform tree with a tfvars file in the example root."""
-    tree = tmp_path / "terraform-gcp"
+    """A copy of the Terraform tree (with the install script and constraints it ships to the
+    VM, at their places in the repository) and a tfvars file in the example root."""
+    tree = tmp_path / "provisioning" / "terraform-gcp"
     shutil.copytree(TF_DIR, tree, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "install.sh", tmp_path / "scripts" / "install.sh")
+    shutil.copy(REPO / "constraints.txt", tmp_path / "constraints.txt")
     (tree / "examples" / "basic" / "test.tfvars").write_text(tfvars)
     return tree / "examples" / "basic"
 
@@ -164,6 +171,17 @@ def test_twilio_ranges_are_a_variable_with_documented_defaults() -> None:
 def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
     template = (TF_DIR / "modules" / "switchboard-pbx" / "startup.sh.tftpl").read_text()
     values = {
+        "install_sh_b64": base64.b64encode((REPO / "scripts/install.sh").read_bytes()).decode(),
+        "constraints_b64": base64.b64encode((REPO / "constraints.txt").read_bytes()).decode(),
+        "external_address": "203.0.113.10",
+        "local_networks": '["10.60.0.0/24"]',
+        "trunk_match": json.dumps(TWILIO_SIGNALLING),
+        "media_ranges": '["168.86.128.0/18"]',
+        "agent_networks": json.dumps(AGENTS),
+        "dns_name": "pbx.example.com",
+        "letsencrypt_name": "pbx.example.com",
+        "letsencrypt_email": "ops@example.com",
+        "acme_server": "https://acme-v02.api.letsencrypt.org/directory",
         "switchboard_source": "switchboard==0.1.0",
         "twilio_domain_name": "acme.pstn.twilio.com",
         "phone_numbers": '["+15550100"]',
@@ -189,6 +207,25 @@ def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
     assert 'origin = "https://pbx.example.com:8443"' in script
     assert 'wss_url = "wss://pbx.example.com:7443/ws"' in script
     assert 'sip_domain = "pbx.example.com"' in script
+    # the one install script, profile pbx, with the constraints the tests used, and models
+    assert "bash /opt/switchboard/install.sh --profile pbx" in script
+    assert "--constraints /opt/switchboard/constraints.txt" in script
+    assert "--cache-dir /var/lib/switchboard/cache --owner switchboard" in script
+    # NAT, trust and the agents as FreePBX extensions, from Terraform's own values
+    assert 'external_address = "203.0.113.10"' in script
+    assert 'local_networks = ["10.60.0.0/24"]' in script
+    assert f"trunk_match = {json.dumps(TWILIO_SIGNALLING)}" in script
+    assert f"agent_networks = {json.dumps(AGENTS)}" in script
+    assert 'member_interface = "Local/{extension}@from-queue/n"' in script
+    assert 'dns_name = "pbx.example.com"' in script
+    # Let's Encrypt by DNS-01 (no port opens), renewed by certbot.timer, renewal dry-run
+    assert (
+        "--dns-google" in script
+        and "--deploy-hook /usr/local/sbin/switchboard-cert-deploy" in script
+    )
+    assert "systemctl enable --now certbot.timer" in script
+    assert "certbot renew --dry-run" in script
+    assert "--standalone" not in script and "--http-01" not in script
 
 
 def test_checkov_clean_with_justified_skips_only() -> None:
@@ -251,3 +288,77 @@ def test_terraform_validate(tmp_path: Path) -> None:
             env=env,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def module_locals(config: dict[str, Any]) -> dict[str, Any]:
+    """The module's locals as tfparse resolved them (all ``locals`` blocks merged)."""
+    merged: dict[str, Any] = {}
+    for block in config["locals"]:
+        merged.update({k: v for k, v in block.items() if k not in ("__tfmeta", "id")})
+    return merged
+
+
+def test_the_vm_installs_with_the_repository_install_script(config: dict[str, Any]) -> None:
+    """What the VM runs is scripts/install.sh and constraints.txt, byte for byte."""
+    found = module_locals(config)
+    assert found["install_sh"] == (REPO / "scripts" / "install.sh").read_text()
+    assert found["constraints"] == (REPO / "constraints.txt").read_text()
+    main = (TF_DIR / "modules" / "switchboard-pbx" / "main.tf").read_text()
+    assert "install_sh_b64     = base64encode(local.install_sh)" in main
+    assert "constraints_b64    = base64encode(local.constraints)" in main
+
+
+def test_makefile_installs_with_the_same_script() -> None:
+    makefile = (REPO / "Makefile").read_text()
+    assert "./scripts/install.sh --profile dev" in makefile
+    assert "--steps models" in makefile and "--steps python" in makefile
+    script = (REPO / "scripts" / "install.sh").read_text()
+    assert 'SILERO_VAD="silero-vad==6.2.3"' in script
+    assert f"AGENT_MODEL_PARTS={PART_COUNT}" in script  # as agent/local_model.py assembles
+    assert "ari_app.speech.turn_model_install" in script
+    subprocess.run(["bash", "-n", str(REPO / "scripts" / "install.sh")], check=True)
+    usage = subprocess.run(
+        ["bash", str(REPO / "scripts" / "install.sh"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--profile dev|pbx" in usage
+    wrong = subprocess.run(
+        ["bash", str(REPO / "scripts" / "install.sh"), "--profile", "vm", "--steps", "none"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert wrong.returncode == 2 and "--profile dev or pbx" in wrong.stderr
+
+
+def test_no_dns_zone_no_dns_resources(config: dict[str, Any]) -> None:
+    for kind in ("google_dns_record_set", "google_project_iam_custom_role"):
+        assert all(r.get("count") == 0 for r in config.get(kind, [])), kind
+    assert module_locals(config)["letsencrypt"] is False  # self-signed only
+
+
+def test_dns_zone_gives_a_record_and_a_dns_01_role_only(tmp_path: Path) -> None:
+    tfvars = TFVARS + (
+        'dns_name = "pbx.example.com"\ndns_zone = "example-com"\n'
+        'letsencrypt_email = "ops@example.com"\n'
+    )
+    config = parse(example_copy(tmp_path, tfvars), "test.tfvars")
+    (record,) = [r for r in config["google_dns_record_set"] if r.get("count") != 0]
+    assert record["name"] == "pbx.example.com." and record["type"] == "A"
+    assert record["managed_zone"] == "example-com"
+    (role,) = [r for r in config["google_project_iam_custom_role"] if r.get("count") != 0]
+    assert all(p.startswith("dns.") for p in role["permissions"])
+    assert "dns.resourceRecordSets.create" in role["permissions"]
+    members = [m for m in config["google_project_iam_member"] if m.get("count") != 0]
+    assert len(members) == 3  # logs, metrics, and the DNS-01 role
+    found = module_locals(config)
+    assert found["letsencrypt"] is True
+    assert found["acme_server"] == "https://acme-v02.api.letsencrypt.org/directory"
+    main = (TF_DIR / "modules" / "switchboard-pbx" / "main.tf").read_text()
+    assert 'letsencrypt_name   = local.letsencrypt ? var.dns_name : ""' in main
+    # still nothing open to the world: DNS-01 needs no inbound port
+    for rule in rules(config).values():
+        assert "0.0.0.0/0" not in rule["source_ranges"]
+        assert ("tcp", "80") not in allows(rule)

@@ -15,5 +15,7 @@ module "pbx" {
   phone_numbers      = var.phone_numbers
 
   dns_name                 = var.dns_name
+  dns_zone                 = var.dns_zone
+  letsencrypt_email        = var.letsencrypt_email
   freepbx_installer_sha256 = var.freepbx_installer_sha256
 }

@@ -47,6 +47,18 @@ variable "dns_name" {
   default     = ""
 }
 
+variable "dns_zone" {
+  description = "Cloud DNS managed zone holding dns_name: Terraform adds the A record and the VM gets a Let's Encrypt certificate (DNS-01). Empty: self-signed."
+  type        = string
+  default     = ""
+}
+
+variable "letsencrypt_email" {
+  description = "Where Let's Encrypt sends expiry warnings (required with dns_zone)."
+  type        = string
+  default     = ""
+}
+
 variable "freepbx_installer_sha256" {
   description = "sha256 of Sangoma's FreePBX 17 installer (docs/gcp-terraform.md says how to get it)."
   type        = string

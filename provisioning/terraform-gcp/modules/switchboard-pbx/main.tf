@@ -5,6 +5,11 @@ locals {
   tag      = var.name
   labels   = merge({ app = "switchboard" }, var.labels)
   pbx_host = var.dns_name != "" ? var.dns_name : google_compute_address.pbx.address
+  # The one install script `make install` runs, and the versions the tests used.
+  repo_root   = "${path.module}/../../../.."
+  install_sh  = file("${local.repo_root}/scripts/install.sh")
+  constraints = file("${local.repo_root}/constraints.txt")
+  acme_server = var.letsencrypt_staging ? "https://acme-staging-v02.api.letsencrypt.org/directory" : "https://acme-v02.api.letsencrypt.org/directory"
 }
 
 resource "google_service_account" "pbx" {
@@ -108,6 +113,17 @@ resource "google_compute_instance" "pbx" {
     enable-oslogin         = "TRUE"
     serial-port-enable     = "false"
     startup-script = templatefile("${path.module}/startup.sh.tftpl", {
+      install_sh_b64     = base64encode(local.install_sh)
+      constraints_b64    = base64encode(local.constraints)
+      external_address   = google_compute_address.pbx.address
+      local_networks     = jsonencode([var.subnet_cidr])
+      trunk_match        = jsonencode(var.twilio_signalling_ranges)
+      media_ranges       = jsonencode(var.twilio_media_ranges)
+      agent_networks     = jsonencode(var.agent_networks)
+      dns_name           = var.dns_name
+      letsencrypt_name   = local.letsencrypt ? var.dns_name : ""
+      letsencrypt_email  = var.letsencrypt_email
+      acme_server        = local.acme_server
       switchboard_source = var.switchboard_source
       twilio_domain_name = var.twilio_domain_name
       phone_numbers      = jsonencode(var.phone_numbers)

@@ -222,3 +222,27 @@ variable "freepbx_installer_sha256" {
     error_message = "freepbx_installer_sha256 must be 64 lower-case hex digits."
   }
 }
+
+variable "dns_zone" {
+  description = "Cloud DNS managed zone (its name, not its domain) that holds dns_name. Set with dns_name and letsencrypt_email: Terraform adds the A record and the VM gets a Let's Encrypt certificate for dns_name by DNS-01 (no port is opened for it) that certbot renews unattended. Empty: a self-signed certificate."
+  type        = string
+  default     = ""
+}
+
+variable "dns_project_id" {
+  description = "Project of dns_zone (empty: project_id). The VM may write DNS records there: keep the PBX's zone in a project of its own if other zones must be out of its reach."
+  type        = string
+  default     = ""
+}
+
+variable "letsencrypt_email" {
+  description = "Contact address Let's Encrypt sends expiry warnings to (required with dns_zone)."
+  type        = string
+  default     = ""
+}
+
+variable "letsencrypt_staging" {
+  description = "Use Let's Encrypt's staging CA (untrusted certificates, generous limits) to try the set-up."
+  type        = bool
+  default     = false
+}
