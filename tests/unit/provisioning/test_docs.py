@@ -26,7 +26,7 @@ GUIDES = (
 MODULE = REPO / "provisioning" / "terraform-gcp" / "modules" / "switchboard-pbx"
 REPO_DIRS = ("freepbx", "provisioning", "switchboard", "docs", "tests", "scripts", "webrtc_console")
 DYNAMIC_CHECKS = {"http.tls_cert", "http.tls_key"}
-CHECK_FAMILIES = ("queue.", "clash.", "block.", "include.")
+CHECK_FAMILIES = ("queue.", "clash.", "block.", "include.", "route.")
 
 _FILE = re.compile(r"\.(conf|md|py|tf|toml|json|crt|key|service|sh|tftpl|tmpl|txt)$")
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
@@ -79,11 +79,15 @@ def settings_keys() -> dict[str, set[str]]:
     return keys
 
 
+CHECK_SOURCES = ("checks.py", "first_call.py", "trust.py")
+CHECK_PREFIXES = "freepbx|asterisk|pjsip|http|ari|rtp|trunk|cert|agents|firewall|fail2ban"
+CHECK_ONLY_PREFIXES = ("pjsip", "http", "asterisk", "rtp", "trunk", "cert", "agents", "fail2ban")
+"""Prefixes that name doctor checks only (``freepbx.``/``ari.`` are settings sections too)."""
+
+
 def check_names() -> set[str]:
-    source = (REPO / "freepbx" / "checks.py").read_text()
-    return set(re.findall(r'"((?:freepbx|asterisk|pjsip|http|ari|rtp)\.[a-z_]+)"', source)) | (
-        DYNAMIC_CHECKS
-    )
+    source = "".join((REPO / "freepbx" / name).read_text() for name in CHECK_SOURCES)
+    return set(re.findall(rf'"((?:{CHECK_PREFIXES})\.[a-z_]+)"', source)) | DYNAMIC_CHECKS
 
 
 @pytest.mark.parametrize("guide", GUIDES)
@@ -123,11 +127,11 @@ def test_settings_named_exist(guide: str) -> None:
 def test_doctor_checks_named_exist(guide: str) -> None:
     checks = check_names()
     for span in dotted_names((DOCS / guide).read_text()):
-        if span.split(".")[0] in ("pjsip", "http", "asterisk", "rtp"):
+        if span.split(".")[0] in CHECK_ONLY_PREFIXES:
             assert span in checks, f"{guide}: `{span}`"
     for span in inline((DOCS / guide).read_text()):
         if span.startswith(CHECK_FAMILIES) and not _FILE.search(span):
-            assert re.fullmatch(r"[a-z]+\.<[a-z]+>", span), f"{guide}: `{span}`"
+            assert re.fullmatch(r"[a-z]+\.<[a-z]+>(\.[a-z]+)?", span), f"{guide}: `{span}`"
 
 
 @pytest.mark.parametrize("guide", GUIDES)
@@ -158,6 +162,5 @@ def test_freepbx_guide_lists_every_file_the_installer_writes() -> None:
     text = (DOCS / "freepbx.md").read_text()
     for t in TARGETS:
         assert f"| `{t.filename}` |" in text, t.filename
-        assert (
-            REPO / "freepbx" / "conf" / t.filename
-        ).exists() or t.filename == "queues_custom.conf"
+        rendered_by_code = ("queues_custom.conf", "pjsip.endpoint_custom_post.conf")
+        assert (REPO / "freepbx" / "conf" / t.filename).exists() or t.filename in rendered_by_code
