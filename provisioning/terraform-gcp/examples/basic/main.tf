@@ -10,6 +10,7 @@ module "pbx" {
   name               = "switchboard-pbx"
   admin_networks     = var.admin_networks
   agent_networks     = var.agent_networks
+  agent_extensions   = var.agent_extensions
   switchboard_source = var.switchboard_source
   twilio_domain_name = var.twilio_domain_name
   phone_numbers      = var.phone_numbers

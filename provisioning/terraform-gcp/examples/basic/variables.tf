@@ -25,6 +25,12 @@ variable "agent_networks" {
   type        = list(string)
 }
 
+variable "agent_extensions" {
+  description = "The agents' extension numbers (FreePBX extensions for the WebRTC console)."
+  type        = list(string)
+  default     = []
+}
+
 variable "switchboard_source" {
   description = "pip requirement for Switchboard on the VM."
   type        = string

@@ -120,6 +120,7 @@ resource "google_compute_instance" "pbx" {
       trunk_match        = jsonencode(var.twilio_signalling_ranges)
       media_ranges       = jsonencode(var.twilio_media_ranges)
       agent_networks     = jsonencode(var.agent_networks)
+      agent_extensions   = jsonencode(var.agent_extensions)
       dns_name           = var.dns_name
       letsencrypt_name   = local.letsencrypt ? var.dns_name : ""
       letsencrypt_email  = var.letsencrypt_email

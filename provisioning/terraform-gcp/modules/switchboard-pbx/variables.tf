@@ -246,3 +246,14 @@ variable "letsencrypt_staging" {
   type        = bool
   default     = false
 }
+
+variable "agent_extensions" {
+  description = "Extension numbers of the agents (e.g. [\"2001\", \"2002\"]): the first boot makes them FreePBX extensions for the WebRTC console (passwords in /var/log/switchboard-install.json, once)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.agent_extensions : can(regex("^[0-9]{2,8}$", e))])
+    error_message = "agent_extensions must be extension numbers (2-8 digits)."
+  }
+}
