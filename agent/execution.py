@@ -38,7 +38,7 @@ from agent.understanding.references import (
     says_it,
     spoken_position,
 )
-from agent.understanding.siblings import alternatives, as_kind, kind_of
+from agent.understanding.siblings import alternatives, as_kind
 from switchboard.text.matching import WORD_MATCH, content_words, word_score
 
 ITEM_ARG_OF = {kind: arg for arg, kind in ITEM_ARGS.items()}
@@ -124,10 +124,10 @@ def pointed_at(
     """When the caller's own words point at an item heard earlier ("the second one", "move
     it"), the call is aimed at exactly that item, on the tool for its kind: the words outrank
     a name the model guessed."""
-    source = kind_of(name)
     arg = next((a for a in ITEM_ARGS if a in args), None)
-    if source is None or arg is None or str(args[arg]).startswith("#"):
+    if arg is None or str(args[arg]).startswith("#"):
         return name, args
+    source = ITEM_ARGS[arg]
     where = spoken_position(memory.said)
     item = at_position(memory.listed, where) if where is not None else None
     if item is None and says_it(memory.said) and memory.last is not None:
@@ -137,7 +137,7 @@ def pointed_at(
             item = memory.last
     if item is None:
         return name, args
-    moved = as_kind(name, args, item.kind)
+    moved = (name, dict(args)) if item.kind == source else as_kind(name, args, item.kind)
     if moved is None:
         return name, args
     tool, new_args = moved

@@ -16,6 +16,7 @@ from mcp_tools.repos.common import (
     find_user,
     iso,
     listing,
+    moved_to,
     say,
     text_arg,
     user_names,
@@ -211,7 +212,7 @@ async def update_event(
         event.title = text_arg(title, "event title", 300)
     if start is not None or duration is not None:
         length = event.ends_at - event.starts_at
-        starts = when_arg(w, start) if start is not None else event.starts_at
+        starts = moved_to(w, start, event.starts_at) if start is not None else event.starts_at
         minutes = parse_duration_minutes(duration) if duration else None
         event.starts_at = starts
         event.ends_at = starts + (timedelta(minutes=minutes) if minutes else length)

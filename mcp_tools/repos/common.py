@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from mcp_tools.db.models import Team, TeamMember, User
-from mcp_tools.errors import InvalidInput, NotFound, ToolFailure
+from mcp_tools.errors import Ambiguous, InvalidInput, NotFound, ToolFailure
 from mcp_tools.fuzzy import Named, match_one
 from mcp_tools.policy import Role
-from mcp_tools.timeparse import parse_time, speak_time
+from mcp_tools.timeparse import parse_time, speak_time, zone
 from mcp_tools.work import Work
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -43,6 +43,39 @@ def when_arg(w: Work, phrase: str, *, need_time: bool = True, future: bool = Tru
     """A natural or ISO time in the caller's timezone, optionally required to be ahead."""
     at = parse_time(phrase, w.tz, now=w.now, need_time=need_time).at
     if future and at < w.now.replace(second=0, microsecond=0):
+        raise InvalidInput(f"{speak_time(at, w.tz, w.now).capitalize()} has already passed.")
+    return at
+
+
+_NAMES_A_DAY = re.compile(
+    r"\b(today|tonight|tomorrow|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|mon|tue|tues|wed|thu|thurs|fri|week|weekend|month|january|february|march|april|"
+    r"may|june|july|august|september|october|november|december|next|days?|\d{1,2}(st|nd|rd|th)|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2})\b",
+    re.I,
+)
+_BARE_NUMBER = re.compile(
+    r"^(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(:\d{2})?(\s*(am|pm|a\.m\.|p\.m\.|o'?clock))?$",
+    re.I,
+)
+
+
+def moved_to(w: Work, phrase: str, current: datetime | None, *, need_time: bool = True) -> datetime:
+    """The new time of an item being moved: a phrase that names only a clock time ("four",
+    "half past two", "at 3 pm") keeps the item's own day (an hour from 1 to 6 without am/pm is
+    the afternoon); one that names a day is read from now, as always."""
+    text = " ".join(phrase.split())
+    if current is None or _NAMES_A_DAY.search(text):
+        return when_arg(w, text, need_time=need_time)
+    if _BARE_NUMBER.match(text):
+        text = f"at {text}"
+    day_start = current.astimezone(zone(w.tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        at = parse_time(text, w.tz, now=day_start, need_time=need_time).at
+    except Ambiguous:  # "four": moving within a working day, 1 to 6 is the afternoon
+        at = parse_time(f"{text} pm", w.tz, now=day_start, need_time=need_time).at
+    if at < w.now.replace(second=0, microsecond=0):
         raise InvalidInput(f"{speak_time(at, w.tz, w.now).capitalize()} has already passed.")
     return at
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mcp_tools.db.models import Reminder
 from mcp_tools.errors import InvalidInput, NotFound
 from mcp_tools.policy import require_write
-from mcp_tools.repos.common import iso, listing, say, text_arg, when_arg
+from mcp_tools.repos.common import iso, listing, moved_to, say, text_arg, when_arg
 from mcp_tools.repos.refs import item, pick
 from mcp_tools.timeparse import parse_duration_minutes
 from mcp_tools.work import Reply, Work
@@ -89,7 +89,7 @@ async def update_reminder(w: Work, reference: str, text: str | None, when: str |
     if text is not None:
         reminder.text = text_arg(text, "reminder text", 300)
     if when is not None:
-        reminder.remind_at = when_arg(w, when)
+        reminder.remind_at = moved_to(w, when, reminder.remind_at)
     w.audit("reminder.update", "reminder", reminder.id)
     await w.session.flush()
     return Reply(

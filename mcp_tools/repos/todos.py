@@ -14,6 +14,7 @@ from mcp_tools.repos.common import (
     iso,
     listing,
     membership,
+    moved_to,
     my_team_ids,
     priority_arg,
     say,
@@ -187,7 +188,9 @@ async def update_todo(
         changed.append("notes")
     if due is not None:
         todo.due_at = (
-            None if due.strip().lower() in ("", "none") else when_arg(w, due, need_time=False)
+            None
+            if due.strip().lower() in ("", "none")
+            else moved_to(w, due, todo.due_at, need_time=False)
         )
         changed.append("due")
     if priority is not None:

@@ -21,6 +21,10 @@ FILLERS = frozenset({
     "do", "task", "tasks", "reminder", "reminders", "event", "events", "meeting", "meetings",
     "appointment", "entry", "please", "called", "named", "which", "said", "i'd", "like", "just",
     "um", "umm", "uh", "er", "erm", "hmm", "mm", "mmm", "ah", "oh", "o'clock", "oclock",
+    # what the caller asks to do with the item is no part of its name ("kill the bins one")
+    "kill", "delete", "remove", "scrap", "drop", "cancel", "move", "push", "shift", "bump",
+    "reschedule", "rename", "change", "update", "mark", "done", "finished", "complete", "snooze",
+    "postpone",
 })  # fmt: skip
 """Words that carry no name."""
 

@@ -155,3 +155,21 @@ async def test_calendar_lifecycle(tool_env: ToolEnv) -> None:
         assert (await c.call("get_event", event=f"#{eid}")).code == "not_found"
         bulk = await c.call("delete_event", event="every meeting")
         assert not bulk.ok and bulk.code == "invalid_input"
+
+
+async def test_moving_to_a_bare_time_keeps_the_items_day(tool_env: ToolEnv) -> None:
+    tenant = await scratch_tenant(tool_env.db, f"move-{uuid.uuid4().hex[:6]}")
+    async with tool_env.client(tool_env.token(tenant, "104", "member")) as c:
+        made = await c.call("create_event", title="Retro", start="the day after tomorrow at 9am")
+        assert made.ok, made.text
+        day = datetime.fromisoformat(made.data["event"]["starts_at"]).date()
+        moved = await c.call("update_event", event="retro", start="four")
+        assert moved.ok, moved.text
+        starts = datetime.fromisoformat(moved.data["event"]["starts_at"])
+        assert starts.date() == day and moved.text.startswith("Updated Retro, now ")
+        reminder = await c.call("create_reminder", text="Stretch", when="tomorrow at 10am")
+        later = await c.call("update_reminder", reminder="stretch", when="half past two")
+        assert later.ok, later.text
+        was = datetime.fromisoformat(reminder.data["reminder"]["remind_at"])
+        now = datetime.fromisoformat(later.data["reminder"]["remind_at"])
+        assert now.date() == was.date() and now > was

@@ -263,3 +263,15 @@ def test_the_callers_words_point_at_items_heard_earlier():
     named = pointed_at("update_todo", {"todo": "dentist", "due": "friday"}, same_kind)
     assert named[1]["todo"] == "dentist"  # a real name of the same kind is kept
     assert pointed_at("create_todo", {"title": "it"}, same_kind) == ("create_todo", {"title": "it"})
+
+
+def test_a_position_points_into_the_last_list_for_any_item_tool():
+    from agent.execution import Memory, pointed_at
+
+    listed = [Item("reminder", 21, "Take the bins out"), Item("reminder", 22, "Pay the bill")]
+    memory = Memory(listed, None, "snooze the second one")
+    guessed = {"reminder": "pay the electricity bill", "duration": "an hour"}
+    assert pointed_at("snooze_reminder", guessed, memory) == (
+        "snooze_reminder",
+        {"reminder": "#22", "duration": "an hour"},
+    )

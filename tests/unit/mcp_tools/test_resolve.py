@@ -315,3 +315,10 @@ def test_twelve_pm_is_noon_only() -> None:
 )
 def test_everyday_words_in_titles(said: str, title: str) -> None:
     assert pick(said, [Candidate(50, title, at(6, 9)), Candidate(51, "Call the bank")]) == 50
+
+
+def test_what_to_do_with_an_item_is_no_part_of_its_name() -> None:
+    assert pick("kill the garage one") == 4
+    assert pick("move the invoice") == 8
+    with pytest.raises(NotFound):
+        pick("cancel mum at the bank")  # 'mum' and 'bank' name two items, neither fully
