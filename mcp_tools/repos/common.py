@@ -40,25 +40,27 @@ def priority_arg(value: str | None) -> str:
 
 
 def when_arg(w: Work, phrase: str, *, need_time: bool = True, future: bool = True) -> datetime:
-    """A natural or ISO time in the caller's timezone, optionally required to be ahead."""
-    at = parse_time(phrase, w.tz, now=w.now, need_time=need_time).at
+    """A natural or ISO time in the caller's timezone, optionally required to be ahead. A day
+    without a time ("today", "Friday") means that day's end of business (5 pm), or its last
+    minute when that is already past today: a todo due "today" at 8 pm is not overdue."""
+    parsed = parse_time(phrase, w.tz, now=w.now, need_time=need_time)
+    at = parsed.at
+    local_now = w.now.astimezone(zone(w.tz))
+    if not parsed.has_time and at < w.now and at.astimezone(zone(w.tz)).date() == local_now.date():
+        at = local_now.replace(hour=23, minute=59, second=0, microsecond=0).astimezone(at.tzinfo)
     if future and at < w.now.replace(second=0, microsecond=0):
         raise InvalidInput(f"{speak_time(at, w.tz, w.now).capitalize()} has already passed.")
     return at
 
 
-_NAMES_A_DAY = re.compile(
-    r"\b(today|tonight|tomorrow|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|mon|tue|tues|wed|thu|thurs|fri|week|weekend|month|january|february|march|april|"
-    r"may|june|july|august|september|october|november|december|next|days?|\d{1,2}(st|nd|rd|th)|"
-    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2})\b",
+_HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_CLOCK_ONLY = re.compile(
+    rf"^(?:at |by |around |to )?(?:{_HOUR}(?:[:.\s]\d{{2}})?\s*(?:am|pm|a\.m\.?|p\.m\.?|"
+    rf"o'?clock)?|(?:half past|quarter past|quarter to) {_HOUR}|noon|midday)$",
     re.I,
 )
-_BARE_NUMBER = re.compile(
-    r"^(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-    r"(:\d{2})?(\s*(am|pm|a\.m\.|p\.m\.|o'?clock))?$",
-    re.I,
-)
+"""A phrase that names only a time of day ("four", "at 3 pm", "half past two", "noon")."""
+_BARE_NUMBER = re.compile(rf"^{_HOUR}$", re.I)
 
 
 def moved_to(w: Work, phrase: str, current: datetime | None, *, need_time: bool = True) -> datetime:
@@ -66,7 +68,7 @@ def moved_to(w: Work, phrase: str, current: datetime | None, *, need_time: bool 
     "half past two", "at 3 pm") keeps the item's own day (an hour from 1 to 6 without am/pm is
     the afternoon); one that names a day is read from now, as always."""
     text = " ".join(phrase.split())
-    if current is None or _NAMES_A_DAY.search(text):
+    if current is None or not _CLOCK_ONLY.match(text):
         return when_arg(w, text, need_time=need_time)
     if _BARE_NUMBER.match(text):
         text = f"at {text}"

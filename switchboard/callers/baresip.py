@@ -266,10 +266,17 @@ class BaresipCaller:
         return max(0.0, sent_s - heard_s)
 
     def _dump(self, kind: str) -> Path:
-        found = sorted((self.workdir / "rec").glob(f"dump-*-{kind}.wav"))
-        if not found:
+        """The ``kind`` dump of the call that carried the most audio heard: a phone may also
+        pick up a late retransmitted INVITE of a call the PBX gave up ringing earlier, which
+        the PBX ends at once and which leaves empty dumps behind."""
+        heard = sorted((self.workdir / "rec").glob("dump-*-dec.wav"))
+        if not heard:
             raise CallerError(f"baresip wrote no {kind} recording")
-        return found[-1]
+        main_call = max(heard, key=lambda path: (path.stat().st_size, path.name))
+        found = main_call.with_name(main_call.name.replace("-dec.wav", f"-{kind}.wav"))
+        if not found.exists():
+            raise CallerError(f"baresip wrote no {kind} recording")
+        return found
 
 
 def _netstrings(data: bytes) -> list[dict[str, object]]:

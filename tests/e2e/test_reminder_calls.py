@@ -160,7 +160,7 @@ async def test_a_due_reminder_rings_the_user_speaks_it_and_key_1_marks_it_done(
         await asyncio.to_thread(phone.stop)
     assert state["attempts"] == 1 and state["audits"] == ["reminder.call.done"]
     heard = heard_after(phone, 0.0, whisper_stt)
-    assert "dentist" in heard and "friday" in heard, heard
+    assert "dentist" in heard and "friday" in heard, (heard, stats.turns)
     assert "marked it done" in heard, heard
     assert heard.index("maria") < heard.index("dentist"), heard
     first = str(stats.turns[0]["said_text"])  # before the PIN: who it is for, nothing else

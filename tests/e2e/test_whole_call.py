@@ -43,6 +43,15 @@ def _confirmed(app: SwitchboardApp) -> bool:
     return False
 
 
+def _live_turns(app: SwitchboardApp) -> list[tuple[str, str]]:
+    """What was heard from the caller and said back, turn by turn, in the live calls."""
+    turns = []
+    for call in app.calls.in_progress():
+        for turn in getattr(getattr(call, "conversation", None), "timelines", []):
+            turns.append((str(turn.caller_text), str(turn.said_text)))
+    return turns
+
+
 async def test_keyed_sign_in_then_a_todo_by_voice(
     assistant_app: tuple[SwitchboardApp, Settings],
     ari: AriRest,
@@ -58,9 +67,12 @@ async def test_keyed_sign_in_then_a_todo_by_voice(
     caller, script = await signed_in_call(
         app, settings, make_caller, speak, tmp_path, case.turns[0]
     )
-    async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
-        while not await todo_titles(settings, thing) or not _confirmed(app):
-            await asyncio.sleep(1.0)
+    try:
+        async with asyncio.timeout(150):  # the bundled model on 2 busy cores can be slow
+            while not await todo_titles(settings, thing) or not _confirmed(app):
+                await asyncio.sleep(1.0)
+    except TimeoutError:
+        pytest.fail(f"no confirmed {thing!r} todo; the call so far: {_live_turns(app)}")
     await asyncio.sleep(1.0)
     stats = await hang_up(app, caller, before)
 

@@ -103,6 +103,11 @@ async def test_channel_lifecycle_playback_bridge_and_continue(
         await ari.add_channel(bridge.id, channel.id)
         assert channel.id in [c for b in await ari.list_bridges() for c in b.channels]
         await ari.destroy_bridge(bridge.id)
+        # Asterisk tears the bridge down after answering the DELETE: until it is gone from
+        # the list, a second DELETE is a 409 ("not in Stasis application"), then a 404.
+        async with asyncio.timeout(5):
+            while bridge.id in [b.id for b in await ari.list_bridges()]:
+                await asyncio.sleep(0.05)
         with pytest.raises(AriNotFound):
             await ari.destroy_bridge(bridge.id)
 

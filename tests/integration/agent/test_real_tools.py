@@ -132,7 +132,7 @@ async def test_agent_asks_which_one_and_acts_on_the_pick(tool_env: ToolEnv, tmp_
         for title in titles:
             assert (await c.call("create_todo", title=title)).ok
     ids = await _todo_ids(tool_env, *titles)
-    model = scripted(tool_call("complete_todo", todo="agent real ring"), "2")
+    model = scripted(tool_call("complete_todo", todo="the ring one"))
     async with open_agent(tool_env, model, tmp_path, speak_tool_results=True) as session:
         _, which = await run_turn(session, "tick off the ring one")
         assert which.text == f"Which one: {titles[0]}, or {titles[1]}?", which.text
