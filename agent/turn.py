@@ -3,7 +3,7 @@
 :class:`TurnRecorder` is sans-I/O: it receives the graph's custom stream events
 (``model_start``, ``delta``, ``model_end``, ``say``, ``tool_start``, ``tool_end``) with the
 time they arrived, cuts model text into sentences with the telephony side's
-:class:`~ari_app.speech.sentences.SentenceSplitter` (first sentence early, JSON held back),
+:class:`~switchboard.text.sentences.SentenceSplitter` (first sentence early, JSON held back),
 and keeps what the turn result needs (what was said, tools, timings, a transfer).
 """
 
@@ -25,7 +25,7 @@ from agent.events import (
     TurnTimings,
 )
 from agent.tools import ToolOutcome
-from ari_app.speech.sentences import SentenceSplitter, split_sentences
+from switchboard.text.sentences import SentenceSplitter, split_sentences
 
 
 def speakable(sentence: str) -> bool:

@@ -58,8 +58,8 @@ from ari_app.speech.ports import (
     TextToSpeech,
 )
 from ari_app.speech.segmenter import SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
-from ari_app.speech.sentences import FIRST_PIECE, SplitterConfig, split_sentences
 from ari_app.speech.turn_end import TurnEndDecider, TurnVerdict
+from switchboard.text.sentences import FIRST_PIECE, SplitterConfig, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import aiohttp
 
 from ari_app.media.codec import StreamResampler
 from ari_app.speech.ports import SpeechErrorCode, TtsChunk, TtsError
-from ari_app.speech.sentences import SplitterConfig, split_sentences
+from switchboard.text.sentences import SplitterConfig, split_sentences
 
 OPENAI_PCM_RATE = 24000
 """Sample rate of OpenAI's ``pcm`` response format."""

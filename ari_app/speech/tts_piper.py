@@ -2,7 +2,7 @@
 
 Piper synthesises a whole sentence before returning any audio, so first-audio latency is the
 time of the first piece. :class:`PiperTts` therefore splits text with
-:func:`~ari_app.speech.sentences.split_sentences` (long first sentences are cut at a natural
+:func:`~switchboard.text.sentences.split_sentences` (long first sentences are cut at a natural
 pause) and synthesises piece by piece in a worker thread, yielding each as soon as it is
 ready. Output is float32 at the voice's rate (22 050 Hz), resampled with soxr and converted
 to s16le at the requested rate.
@@ -30,8 +30,8 @@ import numpy as np
 
 from ari_app.media.codec import float32_to_pcm16, resample_float32
 from ari_app.speech.ports import SpeechErrorCode, TtsChunk, TtsError
-from ari_app.speech.sentences import SplitterConfig, split_sentences
 from ari_app.speech.workers import InferenceWorker
+from switchboard.text.sentences import SplitterConfig, split_sentences
 
 
 def trim_leading_silence(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ari_app.speech.sentences import SentenceSplitter, SplitterConfig, split_sentences
+from switchboard.text.sentences import SentenceSplitter, SplitterConfig, split_sentences
 
 
 def stream(text: str, step: int = 1) -> tuple[list[str], SentenceSplitter]:
@@ -101,7 +101,7 @@ def test_chunking_does_not_change_the_words(parts: list[tuple[list[str], str]], 
 
 
 def test_first_piece_of_a_reply_is_cut_at_its_first_pause() -> None:
-    from ari_app.speech.sentences import FIRST_PIECE
+    from switchboard.text.sentences import FIRST_PIECE
 
     assert split_sentences("You said: Add buy milk to my to do list.", FIRST_PIECE) == [
         "You said:",
