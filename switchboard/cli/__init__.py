@@ -32,8 +32,8 @@ def _register() -> None:
     main.add_command(freepbx.freepbx)
     main.add_command(doctor.doctor)
     main.add_command(twilio.twilio)
-    from mcp_tools.cli import mcp
     from switchboard.cli import admin, db, seed
+    from switchboard.cli.mcp import mcp
 
     main.add_command(db.db)
     main.add_command(seed.seed)
