@@ -12,7 +12,8 @@ from aiohttp import web
 
 from ari_app.app import ConfigurationError, SwitchboardApp
 from ari_app.ari.rest import AriAuthError
-from switchboard.settings import Settings, load_settings
+from switchboard.loading import load_settings
+from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,15 @@ Sources, highest priority first:
 
 Secrets (ARI password, token keys) come from the environment or that file; none live in the
 repository. When the ARI password is not given and Switchboard drives its own dev PBX, the
-password the dev PBX generated at build time is used (see :func:`load_settings`).
+password the dev PBX generated at build time is used (see
+:func:`switchboard.loading.load_settings`).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -57,7 +58,6 @@ __all__ = [
     "config_file_path",
     "default_cache_dir",
     "default_state_dir",
-    "load_settings",
 ]
 
 
@@ -295,16 +295,3 @@ def config_file_path() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "switchboard" / "config.toml"
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Load the settings once; fill the ARI password from the dev PBX's secrets if unset."""
-    settings = Settings(**overrides)
-    if settings.ari.password is None and settings.pbx.mode == "dev":
-        from freepbx.devpbx.secrets import read_secrets  # local: avoids a cycle at import
-
-        secrets = read_secrets(settings.devpbx_dir)
-        if secrets is not None:
-            ari = settings.ari.model_copy(update={"password": SecretStr(secrets.ari_password)})
-            settings = settings.model_copy(update={"ari": ari})
-    return settings

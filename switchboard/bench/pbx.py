@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from switchboard.settings import Settings, load_settings
+from switchboard.loading import load_settings
+from switchboard.settings import Settings
 
 
 @contextmanager

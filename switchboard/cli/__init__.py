@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from switchboard.cli.common import AppContext, pass_app
+from switchboard.loading import load_settings
 from switchboard.logs import setup_logging
-from switchboard.settings import load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from switchboard.cli.common import AppContext, pass_app
-from switchboard.settings import Settings, load_settings
+from switchboard.loading import load_settings
+from switchboard.settings import Settings
 
 
 def how_to_call(settings: Settings, demo: Mapping[str, Any] | None = None) -> str:
