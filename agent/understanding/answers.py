@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 
 from agent.understanding.answer_classifier import classify
-from agent.understanding.references import position
-from switchboard.text.matching import content_words, match_score
+from agent.understanding.options import picked_option
 
 LABELS: dict[str, tuple[str, ...]] = {
     "confirm": ("yes", "no", "unclear"),
@@ -45,23 +44,11 @@ def options_of(question: str) -> list[str]:
 
 
 def pick_by_name(question: str, said: str) -> str | None:
-    """The option an answer names without doubt: by position ("the second one") or by words
-    only one option has ("the bank one"); None when that does not settle it."""
-    options = options_of(question)
-    if len(options) < 2:
-        return None
-    where = position(said)
-    if where is not None:
-        index = len(options) if where == -1 else where
-        return str(index) if 1 <= index <= min(3, len(options)) else None
-    words = content_words(said)
-    if not words:
-        return None
-    scores = [match_score(words, name) for name in options[:3]]
-    best = max(scores)
-    if best >= 0.5 and scores.count(best) == 1:
-        return str(scores.index(best) + 1)
-    return None
+    """The option an answer names without doubt: by position ("the second one", "the
+    latter") or by words only one option has ("the bank one"), corrections aside ("not the
+    first, the second"); None when that does not settle it (:mod:`.options`)."""
+    picked = picked_option(options_of(question), said)
+    return None if picked is None else str(picked)
 
 
 class AnswerReader:
