@@ -18,6 +18,7 @@ from switchboard.callers.script import Pause, Speak, Step, render_script
 from switchboard.settings import Settings
 from tests.browser.calls import call_state
 from tests.browser.fixtures import AGENT_B, ConsoleServer, sign_in_agent
+from tests.fixtures.assistant import agent_warmed_up
 from tests.fixtures.llm import LocalLlm
 from tests.fixtures.pbx import wait_no_leftovers
 from tests.fixtures.postgres import free_port
@@ -56,6 +57,7 @@ async def assistant_on_console_db(
         }
     )
     await voice_app.use_assistant(settings)
+    await agent_warmed_up(voice_app)
     try:
         yield voice_app, settings
     finally:
