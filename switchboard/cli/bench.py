@@ -101,8 +101,8 @@ def latency(
         LatencyBenchConfig,
         bench_concurrency,
         bench_latency,
-        format_latency,
     )
+    from switchboard.bench.latency_report import format_latency
 
     logging.getLogger("ari_app").setLevel(logging.WARNING)
     if sweep:
