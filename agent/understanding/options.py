@@ -11,8 +11,6 @@ Words after "not" rule an option out; with two options, ruling one out picks the
 
 from __future__ import annotations
 
-import re
-
 from switchboard.text.matching import FILLERS, NUMBER_WORDS, WORD_MATCH, word_score, words
 
 _ORDINAL = {
@@ -126,12 +124,8 @@ def picked_name(options: list[str], said: str) -> int | None:
     return None
 
 
-_SPACED = re.compile(r"\s+")
-
-
 def picked_option(options: list[str], said: str) -> int | None:
     """The option an answer means, by position first, then by name; None when unsettled."""
     if len(options) < 2:
         return None
-    text = _SPACED.sub(" ", said).strip()
-    return picked_position(options[:3], text) or picked_name(options[:3], text)
+    return picked_position(options[:3], said) or picked_name(options[:3], said)
